@@ -1,0 +1,131 @@
+//! Every way an instruction can refuse, by area. Codes are stable once shipped: append only.
+
+use crate::math::oracle::PriceRejection;
+use crate::math::MathError;
+use anchor_lang::prelude::*;
+
+/// Ringfence's errors (codes start at 6000).
+#[error_code]
+pub enum RingfenceError {
+    // Math
+    #[msg("A calculation overflowed")]
+    MathOverflow,
+
+    // Admin and market parameters
+    #[msg("Only the exchange admin may do this")]
+    NotAdmin,
+    #[msg("Only the proposed admin may accept the admin role")]
+    NotPendingAdmin,
+    #[msg("The collateral mint must have 6 decimals")]
+    UnsupportedMintDecimals,
+    #[msg("Max leverage must be between 1 and the protocol ceiling")]
+    InvalidMaxLeverage,
+    #[msg("Margin tiers must be 1 to 4 brackets with increasing bounds and non-decreasing ratios")]
+    InvalidMarginTiers,
+    #[msg("Every maintenance ratio must be below the initial ratio at max leverage")]
+    MaintenanceNotBelowInitial,
+    #[msg("The liquidation fee must be below the lowest maintenance ratio")]
+    LiquidationFeeTooHigh,
+    #[msg("A fee is above the protocol ceiling")]
+    FeeTooHigh,
+    #[msg("A fee share must be at most 100%")]
+    InvalidFeeShare,
+    #[msg("The unrealized-profit weight must be at most 100%")]
+    InvalidUpnlWeight,
+    #[msg("Funding needs a positive skew scale, a rate within the ceiling and an elapsed cap of 1 s to 1 day")]
+    InvalidFundingParams,
+    #[msg("The skew premium is above the protocol ceiling")]
+    PremiumTooHigh,
+    #[msg("Oracle limits must be positive and within the protocol ceilings")]
+    InvalidOracleGuards,
+    #[msg("The open-interest cap must be positive")]
+    InvalidOpenInterestCap,
+    #[msg("A market name must be non-empty UTF-8 of at most 16 bytes")]
+    InvalidMarketName,
+    #[msg("This market's oracle is not a stub")]
+    NotStubOracle,
+
+    // Accounts
+    #[msg("This account already exists")]
+    AccountAlreadyExists,
+    #[msg("The vault passed is not the exchange's vault")]
+    InvalidVault,
+    #[msg("The token account is not of the exchange's collateral mint")]
+    WrongMint,
+    #[msg("The token account does not belong to the signer")]
+    TokenAccountNotOwned,
+    #[msg("The account passed is not a Ringfence market")]
+    InvalidMarketAccount,
+    #[msg("The account passed is not a valid sub-account")]
+    InvalidSubAccount,
+
+    // Users and sub-accounts
+    #[msg("Only the sub-account's owner may do this")]
+    NotOwner,
+    #[msg("This sub-account id was already used")]
+    SubAccountIdUsed,
+    #[msg("Sub-account ids are assigned in order: use the user account's next id")]
+    SubAccountIdNotNext,
+    #[msg("No market with this index exists")]
+    MarketNotFound,
+    #[msg("Close every position and withdraw all collateral before closing a sub-account")]
+    SubAccountNotEmpty,
+    #[msg("The sub-account is being liquidated")]
+    BeingLiquidated,
+
+    // Collateral
+    #[msg("The amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("The amount is more than the free collateral")]
+    InsufficientFreeCollateral,
+
+    // Margin-check accounts
+    #[msg("A market (and its oracle) that one of the sub-account's positions needs is missing")]
+    MissingMarketAccount,
+    #[msg("A market was passed that the sub-account holds no position in")]
+    UnexpectedMarketAccount,
+    #[msg("The same market was passed twice")]
+    DuplicateMarketAccount,
+    #[msg("The oracle passed is not the market's oracle")]
+    OracleAccountMismatch,
+
+    // Oracle
+    #[msg("The oracle account is not owned by the oracle program")]
+    OracleWrongOwner,
+    #[msg("The oracle account could not be read")]
+    OracleInvalidAccount,
+    #[msg("The oracle account is for another price feed")]
+    OracleFeedMismatch,
+    #[msg("The oracle price is not fully verified")]
+    OracleNotFullyVerified,
+    #[msg("The oracle price is too old")]
+    OracleStale,
+    #[msg("The oracle price is zero or negative")]
+    OracleNonPositive,
+    #[msg("The oracle price's confidence interval is too wide")]
+    OracleConfidenceTooWide,
+    #[msg("The oracle price is too far from its moving average")]
+    OracleEmaDivergence,
+    #[msg("The oracle price cannot be represented")]
+    OracleUnrepresentable,
+}
+
+impl From<MathError> for Error {
+    fn from(err: MathError) -> Self {
+        let MathError::Overflow(location) = err;
+        msg!("math overflow at {}:{}", location.file(), location.line());
+        RingfenceError::MathOverflow.into()
+    }
+}
+
+impl From<PriceRejection> for RingfenceError {
+    fn from(rejection: PriceRejection) -> Self {
+        match rejection {
+            PriceRejection::Stale => RingfenceError::OracleStale,
+            PriceRejection::NonPositive => RingfenceError::OracleNonPositive,
+            PriceRejection::ConfidenceTooWide => RingfenceError::OracleConfidenceTooWide,
+            PriceRejection::EmaDivergence => RingfenceError::OracleEmaDivergence,
+            PriceRejection::Unrepresentable => RingfenceError::OracleUnrepresentable,
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Creates the exchange, its vault and the pool. The first caller becomes admin: the deploy
+//! script calls it right after deploying (see docs/ACCOUNTS.md).
+
+use crate::error::RingfenceError;
+use crate::events::ExchangeInitialized;
+use crate::math::units::QUOTE_DECIMALS;
+use crate::state::{Exchange, Pool, EXCHANGE_SEED, POOL_SEED, VAULT_SEED};
+use crate::utils::{create_pda_account, write_account};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, InitializeAccount3, Mint, Token, TokenAccount};
+
+/// Accounts of `initialize_exchange`.
+#[derive(Accounts)]
+pub struct InitializeExchange<'info> {
+    /// First admin; pays rent.
+    #[account(mut)]
+    pub admin: Signer<'info>,
+    /// CHECK: created here at its PDA (pre-funded-safe).
+    #[account(mut, seeds = [EXCHANGE_SEED], bump)]
+    pub exchange: UncheckedAccount<'info>,
+    /// CHECK: created here as the exchange's token account of `collateral_mint`.
+    #[account(mut, seeds = [VAULT_SEED], bump)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: created here at its PDA.
+    #[account(mut, seeds = [POOL_SEED], bump)]
+    pub pool: UncheckedAccount<'info>,
+    /// The one collateral mint (6 decimals).
+    pub collateral_mint: Account<'info, Mint>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+impl InitializeExchange<'_> {
+    /// Creates the exchange, vault and pool.
+    pub fn handler(ctx: Context<InitializeExchange>) -> Result<()> {
+        let accounts = &ctx.accounts;
+        require_eq!(
+            u32::from(accounts.collateral_mint.decimals),
+            QUOTE_DECIMALS,
+            RingfenceError::UnsupportedMintDecimals
+        );
+        let payer = accounts.admin.to_account_info();
+        let system = accounts.system_program.to_account_info();
+        let bumps = &ctx.bumps;
+
+        create_pda_account(
+            &payer,
+            &accounts.exchange,
+            &system,
+            &crate::ID,
+            Exchange::SPACE,
+            &[EXCHANGE_SEED, &[bumps.exchange]],
+        )?;
+        let exchange = Exchange {
+            admin: accounts.admin.key(),
+            pending_admin: None,
+            collateral_mint: accounts.collateral_mint.key(),
+            vault: accounts.vault.key(),
+            insurance_fund: 0,
+            protocol_fees: 0,
+            market_count: 0,
+            user_count: 0,
+            bump: bumps.exchange,
+            vault_bump: bumps.vault,
+        };
+        write_account(&accounts.exchange, &exchange)?;
+
+        create_pda_account(
+            &payer,
+            &accounts.vault,
+            &system,
+            &token::ID,
+            TokenAccount::LEN,
+            &[VAULT_SEED, &[bumps.vault]],
+        )?;
+        let init_vault = InitializeAccount3 {
+            account: accounts.vault.to_account_info(),
+            mint: accounts.collateral_mint.to_account_info(),
+            authority: accounts.exchange.to_account_info(),
+        };
+        token::initialize_account3(CpiContext::new(token::ID, init_vault))?;
+
+        create_pda_account(
+            &payer,
+            &accounts.pool,
+            &system,
+            &crate::ID,
+            Pool::SPACE,
+            &[POOL_SEED, &[bumps.pool]],
+        )?;
+        let pool = Pool {
+            balance: 0,
+            total_shares: 0,
+            bump: bumps.pool,
+        };
+        write_account(&accounts.pool, &pool)?;
+
+        emit!(ExchangeInitialized {
+            admin: exchange.admin,
+            collateral_mint: exchange.collateral_mint,
+            vault: exchange.vault,
+        });
+        Ok(())
+    }
+}

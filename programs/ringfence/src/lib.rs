@@ -1,0 +1,103 @@
+//! Ringfence: perpetual futures on Solana with cross and isolated sub-accounts, an oracle mark
+//! price, a liquidity pool as counterparty and permissionless liquidation.
+//!
+//! This file only dispatches; each instruction lives in `instructions/`, one per file.
+#![allow(clippy::result_large_err)]
+
+use anchor_lang::prelude::*;
+
+/// Pins a type's size at compile time, so a layout change cannot slip through unnoticed.
+macro_rules! const_assert_size {
+    ($ty:ty, $size:expr) => {
+        const _: () = assert!(core::mem::size_of::<$ty>() == $size);
+    };
+}
+
+pub mod error;
+pub mod events;
+pub mod health;
+pub mod instructions;
+pub mod math;
+pub mod oracle;
+pub mod state;
+pub mod utils;
+
+use instructions::*;
+use state::{MarketParams, MarketStatus, SubAccountMode};
+
+declare_id!("EDTxYcMk61AyvUNqFXBuRV4XbZnUyf4WjVqioHomv8D4");
+
+/// The Ringfence program's instructions.
+#[program]
+pub mod ringfence {
+    use super::*;
+
+    /// Creates the exchange, its vault and the pool; the signer becomes admin.
+    pub fn initialize_exchange(ctx: Context<InitializeExchange>) -> Result<()> {
+        InitializeExchange::handler(ctx)
+    }
+
+    /// Admin: creates the next market after checking its parameters and oracle.
+    pub fn create_market(ctx: Context<CreateMarket>, args: CreateMarketArgs) -> Result<()> {
+        CreateMarket::handler(ctx, args)
+    }
+
+    /// Admin: replaces a market's parameters within the protocol's limits.
+    pub fn update_market(ctx: Context<UpdateMarket>, params: MarketParams) -> Result<()> {
+        UpdateMarket::handler(ctx, params)
+    }
+
+    /// Admin: sets a market Active, ReduceOnly or Paused.
+    pub fn set_market_status(ctx: Context<SetMarketStatus>, status: MarketStatus) -> Result<()> {
+        SetMarketStatus::handler(ctx, status)
+    }
+
+    /// Admin: proposes a successor (two-step transfer).
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
+        ProposeAdmin::handler(ctx, proposed)
+    }
+
+    /// Proposed admin: takes over.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        AcceptAdmin::handler(ctx)
+    }
+
+    /// Admin: sets a stub oracle's price (`price × 10^exponent`, confidence `conf`).
+    pub fn set_stub_price(
+        ctx: Context<SetStubPrice>,
+        price: i64,
+        conf: u64,
+        exponent: i32,
+    ) -> Result<()> {
+        SetStubPrice::handler(ctx, price, conf, exponent)
+    }
+
+    /// Wallet: creates its user account.
+    pub fn create_user(ctx: Context<CreateUser>) -> Result<()> {
+        CreateUser::handler(ctx)
+    }
+
+    /// Wallet: creates sub-account `id` (the next id) in cross or isolated mode.
+    pub fn create_sub_account(
+        ctx: Context<CreateSubAccount>,
+        id: u16,
+        mode: SubAccountMode,
+    ) -> Result<()> {
+        CreateSubAccount::handler(ctx, id, mode)
+    }
+
+    /// Owner: deposits collateral into a sub-account.
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        Deposit::handler(ctx, amount)
+    }
+
+    /// Owner: withdraws free collateral (remaining accounts: market and oracle per position).
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
+        Withdraw::handler(ctx, amount)
+    }
+
+    /// Owner: closes an empty sub-account and recovers its rent.
+    pub fn close_sub_account(ctx: Context<CloseSubAccount>) -> Result<()> {
+        CloseSubAccount::handler(ctx)
+    }
+}

@@ -1,0 +1,266 @@
+//! A perpetual market: oracle source, risk and fee parameters with hard bounds, funding state.
+
+use crate::error::RingfenceError;
+use crate::math::fixed_point::from_u64;
+use crate::math::margin::{MaintenanceBracket, MaintenanceSchedule, MarketRisk, MAX_MARGIN_TIERS};
+use crate::math::oracle::OracleGuards;
+use crate::math::units::BPS;
+use crate::math::I80F48;
+use crate::state::FixedBits;
+use anchor_lang::prelude::*;
+
+/// Seed of a `Market` PDA: `["market", index LE]`.
+pub const MARKET_SEED: &[u8] = b"market";
+
+/// Protocol ceiling on any market's leverage.
+pub const MAX_LEVERAGE_CEILING: u16 = 100;
+/// Protocol ceiling on the taker fee, basis points.
+pub const MAX_TAKER_FEE_BPS: u16 = 100;
+/// Protocol ceiling on the funding rate, parts per million per hour (1% an hour).
+pub const MAX_FUNDING_RATE_PPM: u32 = 10_000;
+/// Protocol ceiling on the longest stretch one funding update may cover, seconds.
+pub const MAX_FUNDING_ELAPSED_S: u32 = 86_400;
+/// Protocol ceiling on the skew premium, basis points.
+pub const MAX_PREMIUM_BPS: u16 = 100;
+/// Protocol ceiling on the accepted oracle age, seconds.
+pub const MAX_ORACLE_AGE_S: u32 = 300;
+/// Protocol ceiling on the accepted oracle confidence, basis points of the price.
+pub const MAX_CONF_BPS: u16 = 500;
+/// Protocol ceiling on the accepted oracle EMA divergence, basis points.
+pub const MAX_EMA_DIVERGENCE_BPS: u16 = 2_000;
+/// Protocol ceiling on the keeper fee for executing a trigger, quote native units ($10).
+pub const MAX_TRIGGER_KEEPER_FEE: u64 = 10_000_000;
+
+/// Where a market's price comes from.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OracleKind {
+    /// A Pyth pull-oracle `PriceUpdateV2` account.
+    Pyth,
+    /// A program-owned `StubOracle` the admin sets (local networks and demos).
+    Stub,
+}
+
+/// What a market lets traders do.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarketStatus {
+    /// Everything allowed.
+    Active,
+    /// Only trades that reduce positions.
+    ReduceOnly,
+    /// No trading; liquidation and funding still run.
+    Paused,
+}
+
+/// Risk, fee and funding parameters of a market. Borsh bytes equal the zero-copy bytes
+/// (no implicit padding), so the same struct is both the instruction argument and the layout.
+#[zero_copy]
+#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
+pub struct MarketParams {
+    /// Upper notional bound of each maintenance bracket, quote native (the last is unbounded).
+    pub tier_up_to_notional: [u64; 4],
+    /// Maintenance ratio of each bracket, basis points, non-decreasing.
+    pub tier_mm_bps: [u16; 4],
+    /// Skew notional (quote native) at which funding reaches its maximum rate.
+    pub skew_scale: u64,
+    /// Open-interest cap per side, quote native notional.
+    pub max_open_interest: u64,
+    /// Fee paid to whoever executes a stop-loss or take-profit, quote native.
+    pub trigger_keeper_fee: u64,
+    /// Longest stretch one funding update may cover, seconds.
+    pub max_funding_elapsed_s: u32,
+    /// Oldest accepted oracle price, seconds.
+    pub max_oracle_age_s: u32,
+    /// Largest funding rate, parts per million per hour.
+    pub max_funding_rate_ppm: u32,
+    /// Largest leverage a position may choose.
+    pub max_leverage: u16,
+    /// Taker fee, basis points of the filled notional.
+    pub taker_fee_bps: u16,
+    /// Share of the taker fee kept by the protocol (the rest goes to the pool), basis points.
+    pub protocol_fee_share_bps: u16,
+    /// Liquidation penalty, basis points of the closed notional (below every maintenance ratio).
+    pub liquidation_fee_bps: u16,
+    /// Share of the liquidation penalty paid to the liquidator (the rest to insurance), bps.
+    pub liquidator_share_bps: u16,
+    /// Weight of unrealized profit toward opening risk, basis points (≤ 10,000).
+    pub upnl_initial_weight_bps: u16,
+    /// Largest skew premium on fills, basis points.
+    pub max_premium_bps: u16,
+    /// Widest accepted oracle confidence, basis points of the price.
+    pub max_conf_bps: u16,
+    /// Largest accepted |price − EMA| / EMA, basis points.
+    pub max_ema_divergence_bps: u16,
+    /// Number of maintenance brackets in use (1 ..= 4).
+    pub tier_count: u8,
+    /// Explicit padding to a multiple of 8 bytes; must be zero.
+    pub padding: [u8; 1],
+}
+
+const_assert_size!(MarketParams, 96);
+
+impl MarketParams {
+    /// Checks every parameter against the protocol's hard limits.
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (1..=MAX_LEVERAGE_CEILING).contains(&self.max_leverage),
+            RingfenceError::InvalidMaxLeverage
+        );
+        self.validate_tiers()?;
+        let highest_mm = u64::from(self.tier_mm_bps[self.tier_count as usize - 1]);
+        require!(
+            highest_mm * u64::from(self.max_leverage) < BPS,
+            RingfenceError::MaintenanceNotBelowInitial
+        );
+        require!(
+            self.liquidation_fee_bps < self.tier_mm_bps[0],
+            RingfenceError::LiquidationFeeTooHigh
+        );
+        require!(
+            self.taker_fee_bps <= MAX_TAKER_FEE_BPS
+                && self.trigger_keeper_fee <= MAX_TRIGGER_KEEPER_FEE,
+            RingfenceError::FeeTooHigh
+        );
+        require!(
+            u64::from(self.protocol_fee_share_bps) <= BPS
+                && u64::from(self.liquidator_share_bps) <= BPS,
+            RingfenceError::InvalidFeeShare
+        );
+        require!(
+            u64::from(self.upnl_initial_weight_bps) <= BPS,
+            RingfenceError::InvalidUpnlWeight
+        );
+        require!(
+            self.skew_scale > 0
+                && self.max_funding_rate_ppm <= MAX_FUNDING_RATE_PPM
+                && (1..=MAX_FUNDING_ELAPSED_S).contains(&self.max_funding_elapsed_s),
+            RingfenceError::InvalidFundingParams
+        );
+        require!(
+            self.max_premium_bps <= MAX_PREMIUM_BPS,
+            RingfenceError::PremiumTooHigh
+        );
+        require!(
+            (1..=MAX_ORACLE_AGE_S).contains(&self.max_oracle_age_s)
+                && (1..=MAX_CONF_BPS).contains(&self.max_conf_bps)
+                && (1..=MAX_EMA_DIVERGENCE_BPS).contains(&self.max_ema_divergence_bps),
+            RingfenceError::InvalidOracleGuards
+        );
+        require!(
+            self.max_open_interest > 0,
+            RingfenceError::InvalidOpenInterestCap
+        );
+        require!(self.padding == [0], RingfenceError::InvalidMarginTiers);
+        Ok(())
+    }
+
+    fn validate_tiers(&self) -> Result<()> {
+        let count = self.tier_count as usize;
+        require!(
+            (1..=MAX_MARGIN_TIERS).contains(&count),
+            RingfenceError::InvalidMarginTiers
+        );
+        for i in 0..count {
+            require!(self.tier_mm_bps[i] > 0, RingfenceError::InvalidMarginTiers);
+            if i + 1 < count {
+                require!(
+                    self.tier_mm_bps[i] <= self.tier_mm_bps[i + 1]
+                        && self.tier_up_to_notional[i] > 0,
+                    RingfenceError::InvalidMarginTiers
+                );
+            }
+            if i + 2 < count {
+                require!(
+                    self.tier_up_to_notional[i] < self.tier_up_to_notional[i + 1],
+                    RingfenceError::InvalidMarginTiers
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The maintenance brackets as the margin engine reads them.
+    pub fn maintenance_schedule(&self) -> MaintenanceSchedule {
+        let mut brackets = [MaintenanceBracket {
+            up_to_notional: I80F48::ZERO,
+            ratio_bps: 0,
+        }; MAX_MARGIN_TIERS];
+        let count = (self.tier_count as usize).min(MAX_MARGIN_TIERS);
+        for (i, bracket) in brackets.iter_mut().enumerate().take(count) {
+            bracket.up_to_notional = from_u64(self.tier_up_to_notional[i]);
+            bracket.ratio_bps = u32::from(self.tier_mm_bps[i]);
+        }
+        MaintenanceSchedule::new(&brackets[..count])
+    }
+
+    /// The oracle limits as the pure guards read them.
+    pub fn oracle_guards(&self) -> OracleGuards {
+        OracleGuards {
+            max_age_s: self.max_oracle_age_s,
+            max_conf_bps: self.max_conf_bps,
+            max_ema_divergence_bps: self.max_ema_divergence_bps,
+        }
+    }
+}
+
+/// A perpetual market: PDA `["market", index LE]`. Layout version 1.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Market {
+    /// The oracle account: a Pyth `PriceUpdateV2` or this market's `StubOracle`.
+    pub oracle: Pubkey,
+    /// Pyth feed id (zero for a stub).
+    pub feed_id: [u8; 32],
+    /// Display name, UTF-8, zero-padded ("BTC-PERP").
+    pub name: [u8; 16],
+    /// Risk, fee and funding parameters.
+    pub params: MarketParams,
+    /// Cumulative funding per whole base unit, quote (same unit as a price); a position owes
+    /// base × (index now − index at its last settlement).
+    pub cumulative_funding: FixedBits,
+    /// Index of this market, also in its seeds.
+    pub index: u16,
+    /// `MarketStatus` as u8.
+    pub status: u8,
+    /// `OracleKind` as u8.
+    pub oracle_kind: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// Explicit padding.
+    pub padding: [u8; 3],
+    /// Room for the trading, funding and liquidation state of later layout versions.
+    pub reserved: [u8; 128],
+}
+
+const_assert_size!(Market, 328);
+
+impl Market {
+    /// Account size including the discriminator.
+    pub const SPACE: usize = 8 + core::mem::size_of::<Market>();
+
+    /// The market's status.
+    pub fn status(&self) -> MarketStatus {
+        match self.status {
+            0 => MarketStatus::Active,
+            1 => MarketStatus::ReduceOnly,
+            _ => MarketStatus::Paused,
+        }
+    }
+
+    /// The market's oracle kind.
+    pub fn oracle_kind(&self) -> OracleKind {
+        if self.oracle_kind == OracleKind::Stub as u8 {
+            OracleKind::Stub
+        } else {
+            OracleKind::Pyth
+        }
+    }
+
+    /// The margin engine's view of this market at `mark`.
+    pub fn risk(&self, mark: I80F48) -> MarketRisk {
+        MarketRisk {
+            mark,
+            maintenance: self.params.maintenance_schedule(),
+            upnl_initial_weight_bps: u32::from(self.params.upnl_initial_weight_bps),
+        }
+    }
+}

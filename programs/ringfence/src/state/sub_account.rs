@@ -1,0 +1,162 @@
+//! Sub-accounts: a fixed header followed by position slots, 8 for cross and 1 for isolated,
+//! so an isolated sub-account costs a fraction of a cross one.
+
+use crate::error::RingfenceError;
+use crate::state::FixedBits;
+use anchor_lang::prelude::*;
+use core::cell::{Ref, RefMut};
+use core::mem::{offset_of, size_of};
+
+/// Seed of a `SubAccount` PDA: `["sub_account", owner, id LE]`.
+pub const SUB_ACCOUNT_SEED: &[u8] = b"sub_account";
+/// Position slots of a cross sub-account.
+pub const CROSS_POSITION_SLOTS: usize = 8;
+/// Byte offset of `owner` in the account data (for `memcmp` filters).
+pub const SUB_ACCOUNT_OWNER_OFFSET: usize = 8;
+/// Byte offset of `mode` in the account data (0 = cross, 1 = isolated).
+pub const SUB_ACCOUNT_MODE_OFFSET: usize = 52;
+/// Byte offset of `has_positions` in the account data (1 when any position is open).
+pub const SUB_ACCOUNT_HAS_POSITIONS_OFFSET: usize = 53;
+
+/// How a sub-account holds collateral. Fixed at creation.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubAccountMode {
+    /// One collateral balance shared by up to 8 positions.
+    Cross,
+    /// One position in `market_index`, with collateral no other account can touch.
+    Isolated {
+        /// The only market this sub-account may trade.
+        market_index: u16,
+    },
+}
+
+impl SubAccountMode {
+    /// Position slots of a sub-account in this mode.
+    pub const fn slots(&self) -> usize {
+        match self {
+            SubAccountMode::Cross => CROSS_POSITION_SLOTS,
+            SubAccountMode::Isolated { .. } => 1,
+        }
+    }
+
+    /// Account size including the discriminator.
+    pub const fn space(&self) -> usize {
+        8 + size_of::<SubAccount>() + self.slots() * size_of::<Position>()
+    }
+}
+
+/// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots follow it.
+/// Layout version 1.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct SubAccount {
+    /// The wallet that owns it.
+    pub owner: Pubkey,
+    /// Collateral, quote native units; negative only while a bankruptcy is unresolved.
+    pub collateral: i64,
+    /// Id under the owner, also in the seeds.
+    pub id: u16,
+    /// For isolated sub-accounts, the one market; zero for cross.
+    pub isolated_market: u16,
+    /// 0 = cross, 1 = isolated.
+    pub mode: u8,
+    /// 1 when any position is open (for `memcmp` filters), else 0.
+    pub has_positions: u8,
+    /// 1 while a liquidation is in progress.
+    pub being_liquidated: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// Room for growth.
+    pub reserved: [u8; 8],
+}
+
+const_assert_size!(SubAccount, 56);
+const _: () = assert!(8 + offset_of!(SubAccount, owner) == SUB_ACCOUNT_OWNER_OFFSET);
+const _: () = assert!(8 + offset_of!(SubAccount, mode) == SUB_ACCOUNT_MODE_OFFSET);
+const _: () =
+    assert!(8 + offset_of!(SubAccount, has_positions) == SUB_ACCOUNT_HAS_POSITIONS_OFFSET);
+
+/// One position slot. A slot is free while `base == 0`.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// Signed size, base atoms (positive = long).
+    pub base: i64,
+    /// Signed quote paid on entry, quote native units (entry price = −quote_entry / base).
+    pub quote_entry: i64,
+    /// The market's cumulative funding when this position last settled.
+    pub funding_snapshot: FixedBits,
+    /// Market of the position.
+    pub market_index: u16,
+    /// Leverage chosen at opening, kept for the position's life.
+    pub leverage: u16,
+    /// Explicit padding.
+    pub padding: [u8; 4],
+    /// Room for stop-loss and take-profit prices.
+    pub reserved: [u8; 32],
+}
+
+const_assert_size!(Position, 72);
+const _: () = assert!(SubAccountMode::Cross.space() == 640);
+const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 136);
+
+impl Position {
+    /// Whether the slot holds a position.
+    pub fn is_open(&self) -> bool {
+        self.base != 0
+    }
+}
+
+impl SubAccount {
+    /// The sub-account's mode.
+    pub fn mode(&self) -> SubAccountMode {
+        if self.mode == 1 {
+            SubAccountMode::Isolated {
+                market_index: self.isolated_market,
+            }
+        } else {
+            SubAccountMode::Cross
+        }
+    }
+}
+
+fn split(data: &[u8]) -> Result<(usize, usize)> {
+    let header_end = 8 + size_of::<SubAccount>();
+    let slots_len = data
+        .len()
+        .checked_sub(header_end)
+        .ok_or(RingfenceError::InvalidSubAccount)?;
+    require!(
+        data[..8] == *SubAccount::DISCRIMINATOR && slots_len % size_of::<Position>() == 0,
+        RingfenceError::InvalidSubAccount
+    );
+    Ok((header_end, data.len()))
+}
+
+/// Borrows a sub-account's header and position slots (the account was already checked
+/// for owner and discriminator by its `AccountLoader`).
+pub fn load_sub_account<'a>(
+    info: &'a AccountInfo,
+) -> Result<(Ref<'a, SubAccount>, Ref<'a, [Position]>)> {
+    let data = info.try_borrow_data()?;
+    let (header_end, end) = split(&data)?;
+    Ok(Ref::map_split(data, |d| {
+        let (header, slots) = d[8..end].split_at(header_end - 8);
+        (bytemuck::from_bytes(header), bytemuck::cast_slice(slots))
+    }))
+}
+
+/// Mutably borrows a sub-account's header and position slots.
+pub fn load_sub_account_mut<'a>(
+    info: &'a AccountInfo,
+) -> Result<(RefMut<'a, SubAccount>, RefMut<'a, [Position]>)> {
+    let data = info.try_borrow_mut_data()?;
+    let (header_end, end) = split(&data)?;
+    Ok(RefMut::map_split(data, |d| {
+        let (header, slots) = d[8..end].split_at_mut(header_end - 8);
+        (
+            bytemuck::from_bytes_mut(header),
+            bytemuck::cast_slice_mut(slots),
+        )
+    }))
+}
