@@ -2,7 +2,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::SubAccountClosed;
-use crate::state::{load_sub_account, SubAccount, UserAccount, SUB_ACCOUNT_SEED, USER_SEED};
+use crate::state::{load_sub_account, SubAccount, UserAccount, USER_SEED};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_sub_account`.
@@ -18,8 +18,6 @@ pub struct CloseSubAccount<'info> {
     #[account(
         mut,
         close = owner,
-        seeds = [SUB_ACCOUNT_SEED, owner.key().as_ref(), &sub_account.load()?.id.to_le_bytes()],
-        bump = sub_account.load()?.bump,
         has_one = owner @ RingfenceError::NotOwner
     )]
     pub sub_account: AccountLoader<'info, SubAccount>,

@@ -3,7 +3,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::Deposited;
-use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED, SUB_ACCOUNT_SEED};
+use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED};
 use crate::utils::pay_into_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -19,8 +19,6 @@ pub struct Deposit<'info> {
     /// The sub-account credited.
     #[account(
         mut,
-        seeds = [SUB_ACCOUNT_SEED, owner.key().as_ref(), &sub_account.load()?.id.to_le_bytes()],
-        bump = sub_account.load()?.bump,
         has_one = owner @ RingfenceError::NotOwner
     )]
     pub sub_account: AccountLoader<'info, SubAccount>,

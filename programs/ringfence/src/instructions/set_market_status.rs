@@ -2,7 +2,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::MarketStatusSet;
-use crate::state::{Exchange, Market, MarketStatus, EXCHANGE_SEED, MARKET_SEED};
+use crate::state::{Exchange, Market, MarketStatus, EXCHANGE_SEED};
 use anchor_lang::prelude::*;
 
 /// Accounts of `set_market_status`.
@@ -14,7 +14,7 @@ pub struct SetMarketStatus<'info> {
     #[account(seeds = [EXCHANGE_SEED], bump = exchange.bump, has_one = admin @ RingfenceError::NotAdmin)]
     pub exchange: Account<'info, Exchange>,
     /// The market.
-    #[account(mut, seeds = [MARKET_SEED, &market.load()?.index.to_le_bytes()], bump = market.load()?.bump)]
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
 }
 

@@ -2,7 +2,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::StubPriceSet;
-use crate::state::{Exchange, Market, OracleKind, StubOracle, EXCHANGE_SEED, MARKET_SEED};
+use crate::state::{Exchange, Market, OracleKind, StubOracle, EXCHANGE_SEED};
 use anchor_lang::prelude::*;
 
 /// Accounts of `set_stub_price`.
@@ -15,8 +15,6 @@ pub struct SetStubPrice<'info> {
     pub exchange: Account<'info, Exchange>,
     /// A market whose oracle kind is `Stub`.
     #[account(
-        seeds = [MARKET_SEED, &market.load()?.index.to_le_bytes()],
-        bump = market.load()?.bump,
         constraint = market.load()?.oracle_kind() == OracleKind::Stub @ RingfenceError::NotStubOracle
     )]
     pub market: AccountLoader<'info, Market>,

@@ -3,7 +3,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::MarketUpdated;
-use crate::state::{Exchange, Market, MarketParams, EXCHANGE_SEED, MARKET_SEED};
+use crate::state::{Exchange, Market, MarketParams, EXCHANGE_SEED};
 use anchor_lang::prelude::*;
 
 /// Accounts of `update_market`.
@@ -15,7 +15,7 @@ pub struct UpdateMarket<'info> {
     #[account(seeds = [EXCHANGE_SEED], bump = exchange.bump, has_one = admin @ RingfenceError::NotAdmin)]
     pub exchange: Account<'info, Exchange>,
     /// The market to update.
-    #[account(mut, seeds = [MARKET_SEED, &market.load()?.index.to_le_bytes()], bump = market.load()?.bump)]
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
 }
 

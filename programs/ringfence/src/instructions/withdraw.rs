@@ -4,7 +4,7 @@
 use crate::error::RingfenceError;
 use crate::events::Withdrawn;
 use crate::health::checked_health;
-use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED, SUB_ACCOUNT_SEED};
+use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -20,8 +20,6 @@ pub struct Withdraw<'info> {
     /// The sub-account debited.
     #[account(
         mut,
-        seeds = [SUB_ACCOUNT_SEED, owner.key().as_ref(), &sub_account.load()?.id.to_le_bytes()],
-        bump = sub_account.load()?.bump,
         has_one = owner @ RingfenceError::NotOwner
     )]
     pub sub_account: AccountLoader<'info, SubAccount>,

@@ -1,0 +1,264 @@
+//! One builder per instruction, from the program's generated account structs and argument
+//! types (`ringfence::accounts`, `ringfence::instruction`), never from a hand-kept list.
+
+use anchor_lang::{InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use ringfence::instructions::CreateMarketArgs;
+use ringfence::state::{
+    MarketParams, MarketStatus, SubAccountMode, EXCHANGE_SEED, MARKET_SEED, POOL_SEED,
+    STUB_ORACLE_SEED, SUB_ACCOUNT_SEED, USER_SEED, VAULT_SEED,
+};
+use ringfence::{accounts, instruction};
+use solana_sdk::instruction::{AccountMeta, Instruction};
+use solana_sdk::pubkey::Pubkey;
+use solana_system_interface::program as system_program;
+
+fn pda(seeds: &[&[u8]]) -> Pubkey {
+    Pubkey::find_program_address(seeds, &ringfence::ID).0
+}
+
+/// The exchange PDA.
+pub fn exchange_pda() -> Pubkey {
+    pda(&[EXCHANGE_SEED])
+}
+
+/// The vault PDA.
+pub fn vault_pda() -> Pubkey {
+    pda(&[VAULT_SEED])
+}
+
+/// The pool PDA.
+pub fn pool_pda() -> Pubkey {
+    pda(&[POOL_SEED])
+}
+
+/// Market number `index`.
+pub fn market_pda(index: u16) -> Pubkey {
+    pda(&[MARKET_SEED, &index.to_le_bytes()])
+}
+
+/// Stub oracle of market `index`.
+pub fn stub_oracle_pda(index: u16) -> Pubkey {
+    pda(&[STUB_ORACLE_SEED, &index.to_le_bytes()])
+}
+
+/// A wallet's user account.
+pub fn user_pda(owner: &Pubkey) -> Pubkey {
+    pda(&[USER_SEED, owner.as_ref()])
+}
+
+/// A wallet's sub-account `id`.
+pub fn sub_account_pda(owner: &Pubkey, id: u16) -> Pubkey {
+    pda(&[SUB_ACCOUNT_SEED, owner.as_ref(), &id.to_le_bytes()])
+}
+
+fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: ringfence::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// `initialize_exchange`.
+pub fn initialize_exchange(admin: &Pubkey, mint: &Pubkey) -> Instruction {
+    ix(
+        accounts::InitializeExchange {
+            admin: *admin,
+            exchange: exchange_pda(),
+            vault: vault_pda(),
+            pool: pool_pda(),
+            collateral_mint: *mint,
+            token_program: spl_token::ID,
+            system_program: system_program::ID,
+        },
+        instruction::InitializeExchange {},
+    )
+}
+
+/// `create_market` for market `index` with oracle account `oracle`.
+pub fn create_market(
+    admin: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+    args: CreateMarketArgs,
+) -> Instruction {
+    ix(
+        accounts::CreateMarket {
+            admin: *admin,
+            exchange: exchange_pda(),
+            market: market_pda(index),
+            oracle: *oracle,
+            system_program: system_program::ID,
+        },
+        instruction::CreateMarket { args },
+    )
+}
+
+/// `update_market`.
+pub fn update_market(admin: &Pubkey, index: u16, params: MarketParams) -> Instruction {
+    ix(
+        accounts::UpdateMarket {
+            admin: *admin,
+            exchange: exchange_pda(),
+            market: market_pda(index),
+        },
+        instruction::UpdateMarket { params },
+    )
+}
+
+/// `set_market_status`.
+pub fn set_market_status(admin: &Pubkey, index: u16, status: MarketStatus) -> Instruction {
+    ix(
+        accounts::SetMarketStatus {
+            admin: *admin,
+            exchange: exchange_pda(),
+            market: market_pda(index),
+        },
+        instruction::SetMarketStatus { status },
+    )
+}
+
+/// `propose_admin`.
+pub fn propose_admin(admin: &Pubkey, proposed: &Pubkey) -> Instruction {
+    ix(
+        accounts::ProposeAdmin {
+            admin: *admin,
+            exchange: exchange_pda(),
+        },
+        instruction::ProposeAdmin {
+            proposed: *proposed,
+        },
+    )
+}
+
+/// `accept_admin`.
+pub fn accept_admin(new_admin: &Pubkey) -> Instruction {
+    ix(
+        accounts::AcceptAdmin {
+            new_admin: *new_admin,
+            exchange: exchange_pda(),
+        },
+        instruction::AcceptAdmin {},
+    )
+}
+
+/// `set_stub_price` for market `index`.
+pub fn set_stub_price(
+    admin: &Pubkey,
+    index: u16,
+    price: i64,
+    conf: u64,
+    exponent: i32,
+) -> Instruction {
+    ix(
+        accounts::SetStubPrice {
+            admin: *admin,
+            exchange: exchange_pda(),
+            market: market_pda(index),
+            oracle: stub_oracle_pda(index),
+        },
+        instruction::SetStubPrice {
+            price,
+            conf,
+            exponent,
+        },
+    )
+}
+
+/// `create_user`.
+pub fn create_user(owner: &Pubkey) -> Instruction {
+    ix(
+        accounts::CreateUser {
+            owner: *owner,
+            exchange: exchange_pda(),
+            user: user_pda(owner),
+            system_program: system_program::ID,
+        },
+        instruction::CreateUser {},
+    )
+}
+
+/// `create_sub_account`.
+pub fn create_sub_account(owner: &Pubkey, id: u16, mode: SubAccountMode) -> Instruction {
+    ix(
+        accounts::CreateSubAccount {
+            owner: *owner,
+            exchange: exchange_pda(),
+            user: user_pda(owner),
+            sub_account: sub_account_pda(owner, id),
+            system_program: system_program::ID,
+        },
+        instruction::CreateSubAccount { id, mode },
+    )
+}
+
+/// `deposit` from `owner_token` into `sub_account`.
+pub fn deposit(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    owner_token: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    deposit_with_vault(owner, sub_account, owner_token, &vault_pda(), amount)
+}
+
+/// `deposit` naming the vault account explicitly (to test substitutions).
+pub fn deposit_with_vault(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    owner_token: &Pubkey,
+    vault: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    ix(
+        accounts::Deposit {
+            owner: *owner,
+            exchange: exchange_pda(),
+            sub_account: *sub_account,
+            vault: *vault,
+            owner_token: *owner_token,
+            token_program: spl_token::ID,
+        },
+        instruction::Deposit { amount },
+    )
+}
+
+/// `withdraw` to `destination`, with `[market, oracle]` pairs as remaining accounts.
+pub fn withdraw(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+    margin_accounts: &[Pubkey],
+) -> Instruction {
+    let mut instruction = ix(
+        accounts::Withdraw {
+            owner: *owner,
+            exchange: exchange_pda(),
+            sub_account: *sub_account,
+            vault: vault_pda(),
+            destination: *destination,
+            token_program: spl_token::ID,
+        },
+        instruction::Withdraw { amount },
+    );
+    instruction.accounts.extend(
+        margin_accounts
+            .iter()
+            .map(|key| AccountMeta::new_readonly(*key, false)),
+    );
+    instruction
+}
+
+/// `close_sub_account`.
+pub fn close_sub_account(owner: &Pubkey, sub_account: &Pubkey) -> Instruction {
+    ix(
+        accounts::CloseSubAccount {
+            owner: *owner,
+            user: user_pda(owner),
+            sub_account: *sub_account,
+        },
+        instruction::CloseSubAccount {},
+    )
+}

@@ -1,0 +1,4 @@
+//! Ringfence program suites, one module per area, all in one binary (one link of the runtime).
+#![allow(deprecated)]
+
+mod collateral;
