@@ -4,7 +4,7 @@ use crate::builders;
 use crate::harness::{Harness, Wallet};
 use crate::pyth::{receiver_program, PythPrice};
 use ringfence::instructions::{CreateMarketArgs, OracleSource};
-use ringfence::state::{MarketParams, SubAccountMode};
+use ringfence::state::{MarketParams, Position, SubAccountMode};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 use solana_sdk::transaction::TransactionError;
@@ -133,5 +133,17 @@ impl Harness {
             .create_sub_account(&wallet, SubAccountMode::Cross)
             .await;
         (wallet, sub_account)
+    }
+
+    /// Writes `position` into `slot` of `sub_account`'s bytes, as a fixture for margin checks
+    /// before trading exists; collateral and the vault are untouched, so conservation holds.
+    pub async fn inject_position(&mut self, sub_account: &Pubkey, slot: usize, position: Position) {
+        let mut account = self.account(sub_account).await.expect("sub-account");
+        let header_end = 8 + std::mem::size_of::<ringfence::state::SubAccount>();
+        let start = header_end + slot * std::mem::size_of::<Position>();
+        account.data[start..start + std::mem::size_of::<Position>()]
+            .copy_from_slice(bytemuck::bytes_of(&position));
+        account.data[ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET] = 1;
+        self.set_account(sub_account, account);
     }
 }

@@ -2,3 +2,7 @@
 #![allow(deprecated)]
 
 mod collateral;
+mod exchange;
+mod markets;
+mod oracle;
+mod sub_accounts;
