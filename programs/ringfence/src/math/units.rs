@@ -60,7 +60,8 @@ mod tests {
         assert_eq!(notional(1_000, I80F48::ONE).unwrap(), I80F48::ONE);
         let up = notional(1, I80F48::ONE).unwrap();
         let down = base_value(1, I80F48::ONE, Round::Down).unwrap();
-        assert!(down < I80F48::ONE / 1000 || down == I80F48::ONE / 1000);
+        // down is the largest representable value ≤ 1/1000, up the smallest ≥ it.
+        assert!(down * 1000 < I80F48::ONE && up * 1000 > I80F48::ONE);
         assert_eq!(up - down, I80F48::DELTA);
         // A short's value rounds down too: it is further from zero, against the trader.
         assert_eq!(base_value(-1, I80F48::ONE, Round::Down).unwrap(), -up);
