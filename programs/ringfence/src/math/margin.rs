@@ -40,6 +40,11 @@ impl MaintenanceSchedule {
         Self { brackets: all, len }
     }
 
+    /// The brackets in use.
+    pub fn brackets(&self) -> &[MaintenanceBracket] {
+        &self.brackets[..self.len]
+    }
+
     /// Maintenance requirement (quote native) of a position of this notional, each slice
     /// rounded up.
     pub fn requirement(&self, position_notional: I80F48) -> MathResult<I80F48> {

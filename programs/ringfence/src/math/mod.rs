@@ -4,6 +4,8 @@
 pub mod fixed_point;
 pub mod margin;
 pub mod oracle;
+pub mod prices;
+pub mod trade;
 pub mod units;
 
 pub use fixed::types::I80F48;
