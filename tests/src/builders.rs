@@ -3,7 +3,7 @@
 
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
-use ringfence::instructions::CreateMarketArgs;
+use ringfence::instructions::{CreateMarketArgs, OpenPositionArgs};
 use ringfence::state::{
     MarketParams, MarketStatus, SubAccountMode, EXCHANGE_SEED, MARKET_SEED, POOL_SEED,
     STUB_ORACLE_SEED, SUB_ACCOUNT_SEED, USER_SEED, VAULT_SEED,
@@ -261,4 +261,109 @@ pub fn close_sub_account(owner: &Pubkey, sub_account: &Pubkey) -> Instruction {
         },
         instruction::CloseSubAccount {},
     )
+}
+
+/// `[market, oracle]` pairs as read-only remaining accounts.
+fn with_pairs(mut instruction: Instruction, pairs: &[Pubkey]) -> Instruction {
+    instruction.accounts.extend(
+        pairs
+            .iter()
+            .map(|key| AccountMeta::new_readonly(*key, false)),
+    );
+    instruction
+}
+
+/// `open_position` in market `index` (oracle `oracle`), with the other positions' pairs.
+pub fn open_position(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+    args: OpenPositionArgs,
+    other_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        accounts::OpenPosition {
+            owner: *owner,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            sub_account: *sub_account,
+            market: market_pda(index),
+            oracle: *oracle,
+        },
+        instruction::OpenPosition { args },
+    );
+    with_pairs(instruction, other_pairs)
+}
+
+/// `close_position` in market `index`: `base` atoms, or all when `None`.
+pub fn close_position(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+    base: Option<u64>,
+    limit_price: u64,
+) -> Instruction {
+    ix(
+        accounts::ClosePosition {
+            owner: *owner,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            sub_account: *sub_account,
+            market: market_pda(index),
+            oracle: *oracle,
+        },
+        instruction::ClosePosition { base, limit_price },
+    )
+}
+
+/// An LP's account.
+pub fn lp_pda(owner: &Pubkey) -> Pubkey {
+    pda(&[ringfence::state::LP_SEED, owner.as_ref()])
+}
+
+/// `pool_deposit` with every market's pair.
+pub fn pool_deposit(
+    owner: &Pubkey,
+    owner_token: &Pubkey,
+    amount: u64,
+    all_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        accounts::PoolDeposit {
+            owner: *owner,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            lp: lp_pda(owner),
+            vault: vault_pda(),
+            owner_token: *owner_token,
+            token_program: spl_token::ID,
+            system_program: system_program::ID,
+        },
+        instruction::PoolDeposit { amount },
+    );
+    with_pairs(instruction, all_pairs)
+}
+
+/// `pool_withdraw` with every market's pair.
+pub fn pool_withdraw(
+    owner: &Pubkey,
+    destination: &Pubkey,
+    shares: u64,
+    all_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        accounts::PoolWithdraw {
+            owner: *owner,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            lp: lp_pda(owner),
+            vault: vault_pda(),
+            destination: *destination,
+            token_program: spl_token::ID,
+        },
+        instruction::PoolWithdraw { shares },
+    );
+    with_pairs(instruction, all_pairs)
 }

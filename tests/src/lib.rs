@@ -11,5 +11,6 @@ pub mod harness;
 pub mod params;
 pub mod pyth;
 pub mod setup;
+pub mod trading;
 
 pub use harness::*;

@@ -108,6 +108,48 @@ pub enum RingfenceError {
     OracleEmaDivergence,
     #[msg("The oracle price cannot be represented")]
     OracleUnrepresentable,
+
+    // Trading
+    #[msg("The size must be greater than zero")]
+    ZeroSize,
+    #[msg("Leverage must be between 1 and the market's maximum")]
+    InvalidLeverage,
+    #[msg("A position keeps the leverage it was opened with")]
+    LeverageMismatch,
+    #[msg("This would trade against an open position: use close_position to reduce it")]
+    PositionSideMismatch,
+    #[msg("A cross sub-account holds at most 8 positions")]
+    TooManyPositions,
+    #[msg("An isolated sub-account trades only its own market")]
+    IsolatedMarketMismatch,
+    #[msg("The fill price is past the limit price")]
+    SlippageExceeded,
+    #[msg("The market's open-interest cap would be exceeded")]
+    OpenInterestCapExceeded,
+    #[msg("The pool cannot cover this much net exposure")]
+    PoolExposureExceeded,
+    #[msg("The sub-account would fall under its initial margin requirement")]
+    InsufficientInitialMargin,
+    #[msg("The market does not accept new risk (reduce-only or paused)")]
+    MarketNotActive,
+    #[msg("The market is paused")]
+    MarketPaused,
+    #[msg("The sub-account has no position in this market")]
+    NoPosition,
+    #[msg("The size to close is larger than the position")]
+    CloseSizeTooLarge,
+    #[msg("The pool cannot pay this profit now")]
+    PoolCannotPay,
+
+    // Pool and margin transfers
+    #[msg("Every market and its oracle must be passed, once each, in index order")]
+    PoolMarketsMismatch,
+    #[msg("The number of shares must be greater than zero and at most those held")]
+    InvalidShares,
+    #[msg("Source and destination must be two different sub-accounts")]
+    SameSubAccount,
+    #[msg("Margin can only be added to or removed from an isolated sub-account")]
+    NotIsolated,
 }
 
 impl From<MathError> for Error {

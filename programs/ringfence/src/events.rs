@@ -136,3 +136,75 @@ pub struct SubAccountClosed {
     /// Lamports of rent returned.
     pub rent_returned: u64,
 }
+
+/// A position was opened or increased.
+#[event]
+pub struct PositionOpened {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Market index.
+    pub market_index: u16,
+    /// Size change, base atoms.
+    pub base_delta: i64,
+    /// Fill price as I80F48 bits.
+    pub fill_price_bits: i128,
+    /// Entry quote change, quote native.
+    pub quote_delta: i64,
+    /// Taker fee, quote native.
+    pub fee: u64,
+    /// Size after, base atoms.
+    pub base: i64,
+    /// Collateral after, quote native.
+    pub collateral: i64,
+}
+
+/// A position was reduced or closed.
+#[event]
+pub struct PositionClosed {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Market index.
+    pub market_index: u16,
+    /// Size change, base atoms.
+    pub base_delta: i64,
+    /// Fill price as I80F48 bits.
+    pub fill_price_bits: i128,
+    /// PnL realized into collateral (before the fee), quote native.
+    pub realized_pnl: i64,
+    /// Taker fee, quote native.
+    pub fee: u64,
+    /// Size after, base atoms.
+    pub base: i64,
+    /// Collateral after, quote native.
+    pub collateral: i64,
+}
+
+/// A liquidity provider deposited into the pool.
+#[event]
+pub struct PoolDeposited {
+    /// The LP.
+    pub owner: Pubkey,
+    /// Amount, quote native.
+    pub amount: u64,
+    /// Shares issued.
+    pub shares: u64,
+    /// Pool balance after, quote native.
+    pub pool_balance: u64,
+    /// Shares outstanding after.
+    pub total_shares: u64,
+}
+
+/// A liquidity provider redeemed shares.
+#[event]
+pub struct PoolWithdrawn {
+    /// The LP.
+    pub owner: Pubkey,
+    /// Amount paid out, quote native.
+    pub amount: u64,
+    /// Shares redeemed.
+    pub shares: u64,
+    /// Pool balance after, quote native.
+    pub pool_balance: u64,
+    /// Shares outstanding after.
+    pub total_shares: u64,
+}

@@ -5,38 +5,70 @@ use crate::error::RingfenceError;
 use crate::math::fixed_point::Round;
 use crate::math::margin::{Health, PositionInput, PositionRisk};
 use crate::math::units::base_value;
-use crate::math::FixedExt;
+use crate::math::{FixedExt, I80F48};
 use crate::oracle::mark_price;
-use crate::state::{Market, Position, SubAccount};
+use crate::state::{Market, Position, SubAccount, CROSS_POSITION_SLOTS};
 use anchor_lang::prelude::*;
 
-/// Health of a sub-account. `remaining` must hold `[market, oracle]` for each open position,
-/// in any order, with nothing missing, extra, duplicated or foreign.
+/// A market already loaded and priced by the instruction (the one it trades), so its pair is
+/// not expected among the remaining accounts.
+pub struct PricedMarket<'a> {
+    /// The market's address.
+    pub key: Pubkey,
+    /// The market.
+    pub market: &'a Market,
+    /// Its checked mark price.
+    pub mark: I80F48,
+}
+
+/// Health of a sub-account. `remaining` must hold `[market, oracle]` for each open position
+/// outside `named`, in any order, with nothing missing, extra, duplicated or foreign.
 pub fn checked_health<'info>(
     sub_account: &SubAccount,
     positions: &[Position],
     remaining: &'info [AccountInfo<'info>],
     clock: &Clock,
+    named: Option<&PricedMarket>,
 ) -> Result<Health> {
-    let open = positions.iter().filter(|p| p.is_open()).count();
+    let named_index = named.map(|n| n.market.index);
+    let named_key = named.map(|n| n.key);
+    let expected = positions
+        .iter()
+        .filter(|p| p.is_open() && Some(p.market_index) != named_index)
+        .count();
     require_gte!(
         remaining.len(),
-        2 * open,
+        2 * expected,
         RingfenceError::MissingMarketAccount
     );
     require_eq!(
         remaining.len(),
-        2 * open,
+        2 * expected,
         RingfenceError::UnexpectedMarketAccount
     );
+
     let mut health = Health::from_collateral(sub_account.collateral);
-    let mut seen = [false; crate::state::CROSS_POSITION_SLOTS];
+    if let Some(named) = named {
+        if let Some(position) = positions
+            .iter()
+            .find(|p| p.is_open() && p.market_index == named.market.index)
+        {
+            add_position(&mut health, position, named.market, named.mark)?;
+        }
+    }
+    let mut seen = [false; CROSS_POSITION_SLOTS];
     for pair in remaining.chunks_exact(2) {
+        require!(
+            Some(pair[0].key()) != named_key,
+            RingfenceError::DuplicateMarketAccount
+        );
         let loader = load_market(&pair[0])?;
         let market = loader.load()?;
         let slot = positions
             .iter()
-            .position(|p| p.is_open() && p.market_index == market.index)
+            .position(|p| {
+                p.is_open() && p.market_index == market.index && Some(market.index) != named_index
+            })
             .ok_or(RingfenceError::UnexpectedMarketAccount)?;
         require!(!seen[slot], RingfenceError::DuplicateMarketAccount);
         seen[slot] = true;
@@ -51,24 +83,28 @@ pub fn load_market<'info>(info: &'info AccountInfo<'info>) -> Result<AccountLoad
     AccountLoader::<Market>::try_from(info).map_err(|_| RingfenceError::InvalidMarketAccount.into())
 }
 
+/// Funding a position owes and has not settled, quote native, rounded up.
+pub fn funding_owed(position: &Position, market: &Market) -> Result<I80F48> {
+    let delta = market
+        .cumulative_funding
+        .get()
+        .try_sub(position.funding_snapshot.get())?;
+    Ok(base_value(position.base, delta, Round::Up)?)
+}
+
 fn add_position(
     health: &mut Health,
     position: &Position,
     market: &Market,
-    mark: crate::math::I80F48,
+    mark: I80F48,
 ) -> Result<()> {
     let risk = market.risk(mark);
-    let funding_delta = market
-        .cumulative_funding
-        .get()
-        .try_sub(position.funding_snapshot.get())?;
-    let funding_owed = base_value(position.base, funding_delta, Round::Up)?;
     let input = PositionInput {
         base: position.base,
         quote_entry: position.quote_entry,
         leverage: position.leverage,
     };
-    let position_risk = PositionRisk::new(&input, &risk, funding_owed)?;
+    let position_risk = PositionRisk::new(&input, &risk, funding_owed(position, market)?)?;
     health.add(&position_risk, &risk)?;
     Ok(())
 }

@@ -19,7 +19,9 @@ pub mod health;
 pub mod instructions;
 pub mod math;
 pub mod oracle;
+pub mod pool_equity;
 pub mod state;
+pub mod trade;
 pub mod utils;
 
 use instructions::*;
@@ -94,6 +96,36 @@ pub mod ringfence {
     /// Owner: withdraws free collateral (remaining accounts: market and oracle per position).
     pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         Withdraw::handler(ctx, amount)
+    }
+
+    /// Owner: opens or increases a position (remaining accounts: the other positions' markets).
+    pub fn open_position<'info>(
+        ctx: Context<'info, OpenPosition<'info>>,
+        args: OpenPositionArgs,
+    ) -> Result<()> {
+        OpenPosition::handler(ctx, args)
+    }
+
+    /// Owner: closes `base` atoms of a position (all when `None`) and realizes its PnL.
+    pub fn close_position(
+        ctx: Context<ClosePosition>,
+        base: Option<u64>,
+        limit_price: u64,
+    ) -> Result<()> {
+        ClosePosition::handler(ctx, base, limit_price)
+    }
+
+    /// LP: deposits into the pool for shares at its equity (remaining: every market, in order).
+    pub fn pool_deposit<'info>(ctx: Context<'info, PoolDeposit<'info>>, amount: u64) -> Result<()> {
+        PoolDeposit::handler(ctx, amount)
+    }
+
+    /// LP: redeems shares at the pool's equity (remaining: every market, in order).
+    pub fn pool_withdraw<'info>(
+        ctx: Context<'info, PoolWithdraw<'info>>,
+        shares: u64,
+    ) -> Result<()> {
+        PoolWithdraw::handler(ctx, shares)
     }
 
     /// Owner: closes an empty sub-account and recovers its rent.

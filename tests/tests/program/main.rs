@@ -6,3 +6,4 @@ mod exchange;
 mod markets;
 mod oracle;
 mod sub_accounts;
+mod trading;

@@ -49,6 +49,7 @@ impl<'info> Withdraw<'info> {
             &positions,
             ctx.remaining_accounts,
             &Clock::get()?,
+            None,
         )?;
         require_gte!(
             health.withdrawable()?,

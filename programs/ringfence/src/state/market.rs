@@ -227,8 +227,15 @@ pub struct Market {
     pub bump: u8,
     /// Explicit padding.
     pub padding: [u8; 3],
-    /// Room for the trading, funding and liquidation state of later layout versions.
-    pub reserved: [u8; 128],
+    /// Σ size of open long positions, base atoms.
+    pub open_interest_long: u64,
+    /// Σ |size| of open short positions, base atoms.
+    pub open_interest_short: u64,
+    /// Σ quote_entry of every open position, quote native (with the net size, values what
+    /// traders are owed in aggregate).
+    pub quote_entry_sum: i64,
+    /// Room for the funding and liquidation state of later layout versions.
+    pub reserved: [u8; 104],
 }
 
 const_assert_size!(Market, 328);
@@ -255,6 +262,38 @@ impl Market {
         }
     }
 
+    /// Net size traders hold (long − short), base atoms.
+    pub fn net_base(&self) -> Result<i64> {
+        let long =
+            i64::try_from(self.open_interest_long).map_err(|_| RingfenceError::MathOverflow)?;
+        let short =
+            i64::try_from(self.open_interest_short).map_err(|_| RingfenceError::MathOverflow)?;
+        long.checked_sub(short)
+            .ok_or_else(|| RingfenceError::MathOverflow.into())
+    }
+
+    /// Records a position's size changing by `base_delta` (from `base_before`) and its entry
+    /// quote by `quote_delta`.
+    pub fn record_trade(
+        &mut self,
+        base_before: i64,
+        base_delta: i64,
+        quote_delta: i64,
+    ) -> Result<()> {
+        let after = base_before
+            .checked_add(base_delta)
+            .ok_or(RingfenceError::MathOverflow)?;
+        let (long_before, short_before) = sides(base_before);
+        let (long_after, short_after) = sides(after);
+        self.open_interest_long = adjust(self.open_interest_long, long_before, long_after)?;
+        self.open_interest_short = adjust(self.open_interest_short, short_before, short_after)?;
+        self.quote_entry_sum = self
+            .quote_entry_sum
+            .checked_add(quote_delta)
+            .ok_or(RingfenceError::MathOverflow)?;
+        Ok(())
+    }
+
     /// The margin engine's view of this market at `mark`.
     pub fn risk(&self, mark: I80F48) -> MarketRisk {
         MarketRisk {
@@ -263,4 +302,21 @@ impl Market {
             upnl_initial_weight_bps: u32::from(self.params.upnl_initial_weight_bps),
         }
     }
+}
+
+/// (long, short) magnitudes of a signed size.
+fn sides(base: i64) -> (u64, u64) {
+    if base >= 0 {
+        (base.unsigned_abs(), 0)
+    } else {
+        (0, base.unsigned_abs())
+    }
+}
+
+/// `total − before + after`, checked.
+fn adjust(total: u64, before: u64, after: u64) -> Result<u64> {
+    total
+        .checked_sub(before)
+        .and_then(|t| t.checked_add(after))
+        .ok_or_else(|| RingfenceError::MathOverflow.into())
 }

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 /// Seed of the `Pool` PDA.
 pub const POOL_SEED: &[u8] = b"pool";
 
-/// Liquidity providers' pool, PDA `["pool"]`. Trading against it arrives with the trading issue.
+/// Liquidity providers' pool, PDA `["pool"]`: the counterparty of every trade.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Pool {
@@ -18,6 +18,26 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// Account size including the discriminator.
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+}
+
+/// Seed of an `LpAccount` PDA: `["lp", owner]`.
+pub const LP_SEED: &[u8] = b"lp";
+
+/// A liquidity provider's shares of the pool, PDA `["lp", owner]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct LpAccount {
+    /// The wallet.
+    pub owner: Pubkey,
+    /// Pool shares held.
+    pub shares: u64,
+    /// Bump of this PDA.
+    pub bump: u8,
+}
+
+impl LpAccount {
     /// Account size including the discriminator.
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 }

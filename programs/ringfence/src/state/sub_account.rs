@@ -107,7 +107,19 @@ impl Position {
     }
 }
 
+/// Index of the open position in `market_index`, if any.
+pub fn position_slot(positions: &[Position], market_index: u16) -> Option<usize> {
+    positions
+        .iter()
+        .position(|p| p.is_open() && p.market_index == market_index)
+}
+
 impl SubAccount {
+    /// Keeps the `has_positions` byte (a keeper `memcmp` filter) in step with the slots.
+    pub fn refresh_has_positions(&mut self, positions: &[Position]) {
+        self.has_positions = u8::from(positions.iter().any(Position::is_open));
+    }
+
     /// The sub-account's mode.
     pub fn mode(&self) -> SubAccountMode {
         if self.mode == 1 {

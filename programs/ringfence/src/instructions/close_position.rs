@@ -1,0 +1,100 @@
+//! Reduces or closes a position against the pool and realizes its PnL into collateral.
+//! Reduce-only, so allowed under initial margin; refused only while the market is paused.
+
+use crate::error::RingfenceError;
+use crate::events::PositionClosed;
+use crate::math::trade::released_quote_entry;
+use crate::oracle::mark_price;
+use crate::state::{
+    load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
+    SubAccount, EXCHANGE_SEED, POOL_SEED,
+};
+use crate::trade::{book_fee, book_pnl, fill_against_pool};
+use anchor_lang::prelude::*;
+
+/// Accounts of `close_position`.
+#[derive(Accounts)]
+pub struct ClosePosition<'info> {
+    /// The sub-account's owner.
+    pub owner: Signer<'info>,
+    /// The exchange (protocol fee ledger).
+    #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.bump)]
+    pub exchange: Account<'info, Exchange>,
+    /// The pool, counterparty of the trade.
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Account<'info, Pool>,
+    /// The sub-account.
+    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    pub sub_account: AccountLoader<'info, SubAccount>,
+    /// The market; not paused.
+    #[account(mut, constraint = market.load()?.status() != MarketStatus::Paused @ RingfenceError::MarketPaused)]
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: the market's oracle, checked by `oracle::mark_price`.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+impl ClosePosition<'_> {
+    /// Closes `base` atoms of the position (all of it when `None`), filling no worse than
+    /// `limit_price` (quote native units per whole base unit).
+    pub fn handler(ctx: Context<ClosePosition>, base: Option<u64>, limit_price: u64) -> Result<()> {
+        let accounts = ctx.accounts;
+        let mut market = accounts.market.load_mut()?;
+        let sub_account_info = accounts.sub_account.to_account_info();
+        let (mut sub_account, mut positions) = load_sub_account_mut(&sub_account_info)?;
+        require!(
+            sub_account.being_liquidated == 0,
+            RingfenceError::BeingLiquidated
+        );
+        let slot = position_slot(&positions, market.index).ok_or(RingfenceError::NoPosition)?;
+        let held = positions[slot].base;
+        let closing = match base {
+            Some(0) => return err!(RingfenceError::ZeroSize),
+            Some(size) => {
+                require_gte!(held.unsigned_abs(), size, RingfenceError::CloseSizeTooLarge);
+                size
+            }
+            None => held.unsigned_abs(),
+        };
+        let closing =
+            i64::try_from(closing).map_err(|_| RingfenceError::MathOverflow)? * held.signum();
+
+        let mark = mark_price(&market, &accounts.oracle, &Clock::get()?)?;
+        let fill = fill_against_pool(&market, mark, -closing, limit_price)?;
+        let position = &mut positions[slot];
+        let released = released_quote_entry(position.quote_entry, held, closing)?;
+        let pnl = fill
+            .quote
+            .checked_add(released)
+            .ok_or(RingfenceError::MathOverflow)?;
+        position.base = held - closing;
+        position.quote_entry = position
+            .quote_entry
+            .checked_sub(released)
+            .ok_or(RingfenceError::MathOverflow)?;
+        if !position.is_open() {
+            *position = Position::default();
+        }
+        market.record_trade(held, -closing, -released)?;
+        book_pnl(&mut sub_account, &mut accounts.pool, pnl)?;
+        book_fee(
+            &mut sub_account,
+            &mut accounts.exchange,
+            &mut accounts.pool,
+            &market,
+            fill.fee,
+        )?;
+        sub_account.refresh_has_positions(&positions);
+
+        emit!(PositionClosed {
+            sub_account: sub_account_info.key(),
+            market_index: market.index,
+            base_delta: -closing,
+            fill_price_bits: fill.price.to_bits(),
+            realized_pnl: pnl,
+            fee: fill.fee,
+            base: positions[slot].base,
+            collateral: sub_account.collateral,
+        });
+        Ok(())
+    }
+}

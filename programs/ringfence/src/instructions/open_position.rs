@@ -1,0 +1,174 @@
+//! Opens or increases a position against the pool at oracle × (1 + skew premium).
+
+use crate::error::RingfenceError;
+use crate::events::PositionOpened;
+use crate::health::{checked_health, PricedMarket};
+use crate::oracle::mark_price;
+use crate::state::{
+    load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
+    SubAccount, SubAccountMode, EXCHANGE_SEED, POOL_SEED,
+};
+use crate::trade::{book_fee, check_caps, fill_against_pool};
+use anchor_lang::prelude::*;
+
+/// Which way a trade goes.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Buy: the size grows.
+    Long,
+    /// Sell: the size shrinks below zero.
+    Short,
+}
+
+/// Arguments of `open_position`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenPositionArgs {
+    /// Long or short.
+    pub side: Side,
+    /// Size to add, base atoms.
+    pub base: u64,
+    /// Leverage (1 ..= market max); an existing position must be increased at its own.
+    pub leverage: u16,
+    /// Worst acceptable fill, quote native units per whole base unit ($50,000 = 50_000_000_000).
+    pub limit_price: u64,
+}
+
+/// Accounts of `open_position`. Remaining accounts: `[market, oracle]` for each of the
+/// sub-account's other open positions.
+#[derive(Accounts)]
+pub struct OpenPosition<'info> {
+    /// The sub-account's owner.
+    pub owner: Signer<'info>,
+    /// The exchange (protocol fee ledger).
+    #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.bump)]
+    pub exchange: Account<'info, Exchange>,
+    /// The pool, counterparty of the trade.
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Account<'info, Pool>,
+    /// The sub-account.
+    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    pub sub_account: AccountLoader<'info, SubAccount>,
+    /// The market traded; it must be Active.
+    #[account(mut, constraint = market.load()?.status() == MarketStatus::Active @ RingfenceError::MarketNotActive)]
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: the market's oracle, checked by `oracle::mark_price`.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+impl<'info> OpenPosition<'info> {
+    /// Fills `args` and checks initial margin afterwards.
+    pub fn handler(ctx: Context<'info, OpenPosition<'info>>, args: OpenPositionArgs) -> Result<()> {
+        require_gt!(args.base, 0, RingfenceError::ZeroSize);
+        let size = i64::try_from(args.base).map_err(|_| RingfenceError::MathOverflow)?;
+        let base_delta = match args.side {
+            Side::Long => size,
+            Side::Short => -size,
+        };
+        let accounts = ctx.accounts;
+        let clock = Clock::get()?;
+        let mut market = accounts.market.load_mut()?;
+        require!(
+            (1..=market.params.max_leverage).contains(&args.leverage),
+            RingfenceError::InvalidLeverage
+        );
+        let sub_account_info = accounts.sub_account.to_account_info();
+        let (mut sub_account, mut positions) = load_sub_account_mut(&sub_account_info)?;
+        require!(
+            sub_account.being_liquidated == 0,
+            RingfenceError::BeingLiquidated
+        );
+        if let SubAccountMode::Isolated { market_index } = sub_account.mode() {
+            require_eq!(
+                market_index,
+                market.index,
+                RingfenceError::IsolatedMarketMismatch
+            );
+        }
+        let slot = slot_for(&positions, market.index, base_delta, args.leverage)?;
+
+        let mark = mark_price(&market, &accounts.oracle, &clock)?;
+        let fill = fill_against_pool(&market, mark, base_delta, args.limit_price)?;
+        let position = &mut positions[slot];
+        let base_before = position.base;
+        if !position.is_open() {
+            *position = Position {
+                market_index: market.index,
+                leverage: args.leverage,
+                funding_snapshot: market.cumulative_funding,
+                ..Position::default()
+            };
+        }
+        position.base = base_before
+            .checked_add(base_delta)
+            .ok_or(RingfenceError::MathOverflow)?;
+        position.quote_entry = position
+            .quote_entry
+            .checked_add(fill.quote)
+            .ok_or(RingfenceError::MathOverflow)?;
+        market.record_trade(base_before, base_delta, fill.quote)?;
+        book_fee(
+            &mut sub_account,
+            &mut accounts.exchange,
+            &mut accounts.pool,
+            &market,
+            fill.fee,
+        )?;
+        sub_account.refresh_has_positions(&positions);
+        check_caps(&market, &accounts.pool, mark)?;
+
+        let priced = PricedMarket {
+            key: accounts.market.key(),
+            market: &market,
+            mark,
+        };
+        let health = checked_health(
+            &sub_account,
+            &positions,
+            ctx.remaining_accounts,
+            &clock,
+            Some(&priced),
+        )?;
+        require!(
+            health.meets_initial(),
+            RingfenceError::InsufficientInitialMargin
+        );
+
+        emit!(PositionOpened {
+            sub_account: sub_account_info.key(),
+            market_index: market.index,
+            base_delta,
+            fill_price_bits: fill.price.to_bits(),
+            quote_delta: fill.quote,
+            fee: fill.fee,
+            base: positions[slot].base,
+            collateral: sub_account.collateral,
+        });
+        Ok(())
+    }
+}
+
+/// The slot to trade in: the market's open position (same side and leverage) or a free one.
+fn slot_for(
+    positions: &[Position],
+    market_index: u16,
+    base_delta: i64,
+    leverage: u16,
+) -> Result<usize> {
+    if let Some(slot) = position_slot(positions, market_index) {
+        let position = &positions[slot];
+        require!(
+            position.base.signum() == base_delta.signum(),
+            RingfenceError::PositionSideMismatch
+        );
+        require_eq!(
+            position.leverage,
+            leverage,
+            RingfenceError::LeverageMismatch
+        );
+        return Ok(slot);
+    }
+    positions
+        .iter()
+        .position(|p| !p.is_open())
+        .ok_or_else(|| RingfenceError::TooManyPositions.into())
+}

@@ -1,0 +1,119 @@
+//! A liquidity provider deposits collateral into the pool for shares at the pool's equity.
+
+use crate::error::RingfenceError;
+use crate::events::PoolDeposited;
+use crate::math::fixed_point::{to_i64_ceil, Round};
+use crate::pool_equity::value_pool;
+use crate::state::{Exchange, LpAccount, Pool, EXCHANGE_SEED, LP_SEED, POOL_SEED};
+use crate::utils::{create_pda_account, pay_into_vault, write_account};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+/// Accounts of `pool_deposit`. Remaining accounts: `[market, oracle]` for every market, in index
+/// order.
+#[derive(Accounts)]
+pub struct PoolDeposit<'info> {
+    /// The liquidity provider; pays rent for its LP account the first time.
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    /// The exchange.
+    #[account(seeds = [EXCHANGE_SEED], bump = exchange.bump)]
+    pub exchange: Account<'info, Exchange>,
+    /// The pool.
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Account<'info, Pool>,
+    /// CHECK: the owner's LP account `["lp", owner]`, created here on first deposit.
+    #[account(mut, seeds = [LP_SEED, owner.key().as_ref()], bump)]
+    pub lp: UncheckedAccount<'info>,
+    /// The exchange's vault.
+    #[account(mut, address = exchange.vault @ RingfenceError::InvalidVault)]
+    pub vault: Account<'info, TokenAccount>,
+    /// The owner's token account of the collateral mint.
+    #[account(
+        mut,
+        constraint = owner_token.mint == exchange.collateral_mint @ RingfenceError::WrongMint,
+        constraint = owner_token.owner == owner.key() @ RingfenceError::TokenAccountNotOwned
+    )]
+    pub owner_token: Account<'info, TokenAccount>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+impl<'info> PoolDeposit<'info> {
+    /// Deposits `amount` (quote native) for shares = amount × total shares / equity, rounded down.
+    pub fn handler(ctx: Context<'info, PoolDeposit<'info>>, amount: u64) -> Result<()> {
+        require_gt!(amount, 0, RingfenceError::ZeroAmount);
+        let accounts = ctx.accounts;
+        let valuation = value_pool(
+            accounts.pool.balance,
+            accounts.exchange.market_count,
+            ctx.remaining_accounts,
+            &Clock::get()?,
+            Round::Down,
+        )?;
+        let total = accounts.pool.total_shares;
+        let shares = if total == 0 {
+            amount
+        } else {
+            let equity = u128::try_from(to_i64_ceil(valuation.equity)?)
+                .map_err(|_| RingfenceError::PoolCannotPay)?;
+            require_gt!(equity, 0, RingfenceError::PoolCannotPay);
+            let shares = u128::from(amount) * u128::from(total) / equity;
+            u64::try_from(shares).map_err(|_| RingfenceError::MathOverflow)?
+        };
+        require_gt!(shares, 0, RingfenceError::InvalidShares);
+
+        let mut lp = load_or_create_lp(accounts, ctx.bumps.lp)?;
+        lp.shares = lp
+            .shares
+            .checked_add(shares)
+            .ok_or(RingfenceError::MathOverflow)?;
+        write_account(&accounts.lp, &lp)?;
+        let pool = &mut accounts.pool;
+        pool.balance = pool
+            .balance
+            .checked_add(amount)
+            .ok_or(RingfenceError::MathOverflow)?;
+        pool.total_shares = total
+            .checked_add(shares)
+            .ok_or(RingfenceError::MathOverflow)?;
+        pay_into_vault(
+            &accounts.token_program.to_account_info(),
+            &accounts.owner_token.to_account_info(),
+            &accounts.vault.to_account_info(),
+            &accounts.owner.to_account_info(),
+            amount,
+        )?;
+        emit!(PoolDeposited {
+            owner: accounts.owner.key(),
+            amount,
+            shares,
+            pool_balance: accounts.pool.balance,
+            total_shares: accounts.pool.total_shares,
+        });
+        Ok(())
+    }
+}
+
+fn load_or_create_lp(accounts: &PoolDeposit, bump: u8) -> Result<LpAccount> {
+    if accounts.lp.owner == &crate::ID {
+        let data = accounts.lp.try_borrow_data()?;
+        return LpAccount::try_deserialize(&mut &data[..]);
+    }
+    let owner = accounts.owner.key();
+    create_pda_account(
+        &accounts.owner.to_account_info(),
+        &accounts.lp,
+        &accounts.system_program.to_account_info(),
+        &crate::ID,
+        LpAccount::SPACE,
+        &[LP_SEED, owner.as_ref(), &[bump]],
+    )?;
+    Ok(LpAccount {
+        owner,
+        shares: 0,
+        bump,
+    })
+}

@@ -1,0 +1,129 @@
+//! The trade engine between instructions and math: fills against the pool and books the
+//! money that moves (fees, realized PnL) between a sub-account, the pool and the protocol.
+
+use crate::error::RingfenceError;
+use crate::math::fixed_point::{from_u64, mul_div, Round};
+use crate::math::trade::{fill_price, fill_quote, skew_premium, split, taker_fee};
+use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
+use crate::math::I80F48;
+use crate::state::{Exchange, Market, Pool, SubAccount};
+use anchor_lang::prelude::*;
+
+/// What one fill costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fill {
+    /// Fill price, quote per whole base unit.
+    pub price: I80F48,
+    /// Change of the trader's entry quote, quote native (negative when buying).
+    pub quote: i64,
+    /// Taker fee, quote native.
+    pub fee: u64,
+}
+
+/// Prices a trade of `base_delta` atoms against the pool at `mark` plus the skew premium and
+/// checks it against `limit_price` (quote native units per whole base unit: a buy must fill at
+/// or below it, a sell at or above it).
+pub fn fill_against_pool(
+    market: &Market,
+    mark: I80F48,
+    base_delta: i64,
+    limit_price: u64,
+) -> Result<Fill> {
+    let net_before = market.net_base()?;
+    let net_after = net_before
+        .checked_add(base_delta)
+        .ok_or(RingfenceError::MathOverflow)?;
+    let skew_before = base_value(net_before, mark, Round::Down)?;
+    let skew_after = base_value(net_after, mark, Round::Down)?;
+    let params = &market.params;
+    let premium = skew_premium(
+        skew_before,
+        skew_after,
+        params.skew_scale,
+        params.max_premium_bps,
+    )?;
+    let price = fill_price(mark, premium)?;
+    let price_in_native = mul_div(price, 10i128.pow(QUOTE_DECIMALS), 1, Round::Down)?;
+    let limit = from_u64(limit_price);
+    let within_limit = if base_delta > 0 {
+        price_in_native <= limit
+    } else {
+        price_in_native >= limit
+    };
+    require!(within_limit, RingfenceError::SlippageExceeded);
+    Ok(Fill {
+        price,
+        quote: fill_quote(base_delta, price)?,
+        fee: taker_fee(base_delta, price, params.taker_fee_bps)?,
+    })
+}
+
+/// Takes `fee` from the sub-account's collateral and splits it between the protocol's fee
+/// ledger and the pool as the market says.
+pub fn book_fee(
+    sub_account: &mut SubAccount,
+    exchange: &mut Exchange,
+    pool: &mut Pool,
+    market: &Market,
+    fee: u64,
+) -> Result<()> {
+    let (protocol, to_pool) = split(fee, market.params.protocol_fee_share_bps)?;
+    let fee = i64::try_from(fee).map_err(|_| RingfenceError::MathOverflow)?;
+    sub_account.collateral = sub_account
+        .collateral
+        .checked_sub(fee)
+        .ok_or(RingfenceError::MathOverflow)?;
+    exchange.protocol_fees = exchange
+        .protocol_fees
+        .checked_add(protocol)
+        .ok_or(RingfenceError::MathOverflow)?;
+    pool.balance = pool
+        .balance
+        .checked_add(to_pool)
+        .ok_or(RingfenceError::MathOverflow)?;
+    Ok(())
+}
+
+/// Moves realized `pnl` (positive = the trader's profit) between the pool and the sub-account.
+/// The pool pays only what it holds.
+pub fn book_pnl(sub_account: &mut SubAccount, pool: &mut Pool, pnl: i64) -> Result<()> {
+    let magnitude = pnl.unsigned_abs();
+    pool.balance = if pnl >= 0 {
+        pool.balance
+            .checked_sub(magnitude)
+            .ok_or(RingfenceError::PoolCannotPay)?
+    } else {
+        pool.balance
+            .checked_add(magnitude)
+            .ok_or(RingfenceError::MathOverflow)?
+    };
+    sub_account.collateral = sub_account
+        .collateral
+        .checked_add(pnl)
+        .ok_or(RingfenceError::MathOverflow)?;
+    Ok(())
+}
+
+/// Refuses a market state that breaks the caps: each side's open interest at `mark` within the
+/// market's cap, and the market's net exposure within what the pool holds.
+pub fn check_caps(market: &Market, pool: &Pool, mark: I80F48) -> Result<()> {
+    let cap = from_u64(market.params.max_open_interest);
+    for side in [market.open_interest_long, market.open_interest_short] {
+        let size = i64::try_from(side).map_err(|_| RingfenceError::MathOverflow)?;
+        require!(
+            notional(size, mark)? <= cap,
+            RingfenceError::OpenInterestCapExceeded
+        );
+    }
+    check_exposure(market, pool.balance, mark)
+}
+
+/// Refuses a net exposure in `market` larger than `pool_balance`.
+pub fn check_exposure(market: &Market, pool_balance: u64, mark: I80F48) -> Result<()> {
+    let exposure = notional(market.net_base()?, mark)?;
+    require!(
+        exposure <= from_u64(pool_balance),
+        RingfenceError::PoolExposureExceeded
+    );
+    Ok(())
+}
