@@ -367,3 +367,45 @@ pub fn pool_withdraw(
     );
     with_pairs(instruction, all_pairs)
 }
+
+fn move_margin_accounts(
+    owner: &Pubkey,
+    source: &Pubkey,
+    destination: &Pubkey,
+) -> accounts::MoveMargin {
+    accounts::MoveMargin {
+        owner: *owner,
+        source: *source,
+        destination: *destination,
+    }
+}
+
+/// `add_margin` from `source` into the isolated `destination`, with the source's pairs.
+pub fn add_margin(
+    owner: &Pubkey,
+    source: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+    source_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        move_margin_accounts(owner, source, destination),
+        instruction::AddMargin { amount },
+    );
+    with_pairs(instruction, source_pairs)
+}
+
+/// `remove_margin` from the isolated `source` into `destination`, with the source's pairs.
+pub fn remove_margin(
+    owner: &Pubkey,
+    source: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+    source_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        move_margin_accounts(owner, source, destination),
+        instruction::RemoveMargin { amount },
+    );
+    with_pairs(instruction, source_pairs)
+}

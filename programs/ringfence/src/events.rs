@@ -208,3 +208,18 @@ pub struct PoolWithdrawn {
     /// Shares outstanding after.
     pub total_shares: u64,
 }
+
+/// Collateral moved between two of one owner's sub-accounts.
+#[event]
+pub struct MarginMoved {
+    /// Source sub-account.
+    pub source: Pubkey,
+    /// Destination sub-account.
+    pub destination: Pubkey,
+    /// Amount, quote native.
+    pub amount: u64,
+    /// Source collateral after.
+    pub source_collateral: i64,
+    /// Destination collateral after.
+    pub destination_collateral: i64,
+}

@@ -98,6 +98,17 @@ pub mod ringfence {
         Withdraw::handler(ctx, amount)
     }
 
+    /// Owner: moves collateral from one of its sub-accounts into an isolated one.
+    pub fn add_margin<'info>(ctx: Context<'info, MoveMargin<'info>>, amount: u64) -> Result<()> {
+        instructions::add_margin(ctx, amount)
+    }
+
+    /// Owner: moves collateral out of an isolated sub-account into another of its own, only
+    /// while the isolated one keeps its initial margin (profit never counts).
+    pub fn remove_margin<'info>(ctx: Context<'info, MoveMargin<'info>>, amount: u64) -> Result<()> {
+        instructions::remove_margin(ctx, amount)
+    }
+
     /// Owner: opens or increases a position (remaining accounts: the other positions' markets).
     pub fn open_position<'info>(
         ctx: Context<'info, OpenPosition<'info>>,

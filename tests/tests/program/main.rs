@@ -3,6 +3,7 @@
 
 mod collateral;
 mod exchange;
+mod margin_moves;
 mod markets;
 mod oracle;
 mod sub_accounts;
