@@ -19,6 +19,20 @@ pub fn frictionless(params: MarketParams) -> MarketParams {
     }
 }
 
+/// An order that accepts any fill price.
+pub fn market_order(side: Side, base: u64, leverage: u16) -> OpenPositionArgs {
+    let limit_price = match side {
+        Side::Long => u64::MAX,
+        Side::Short => 0,
+    };
+    OpenPositionArgs {
+        side,
+        base,
+        leverage,
+        limit_price,
+    }
+}
+
 impl Harness {
     /// The oracle account of market `index`.
     pub async fn oracle_of(&mut self, index: u16) -> Pubkey {
@@ -87,19 +101,10 @@ impl Harness {
         trader: &Wallet,
         sub_account: &Pubkey,
         index: u16,
-        side: Side,
-        base: u64,
-        leverage: u16,
-        limit_price: u64,
+        args: OpenPositionArgs,
     ) -> Result<(), TransactionError> {
         let oracle = self.oracle_of(index).await;
         let pairs = self.position_pairs(sub_account, Some(index)).await;
-        let args = OpenPositionArgs {
-            side,
-            base,
-            leverage,
-            limit_price,
-        };
         let ix = builders::open_position(&trader.key(), sub_account, index, &oracle, args, &pairs);
         self.process(&[ix], &[&trader.keypair]).await
     }
@@ -114,12 +119,13 @@ impl Harness {
         base: u64,
         leverage: u16,
     ) -> Result<(), TransactionError> {
-        let limit = match side {
-            Side::Long => u64::MAX,
-            Side::Short => 0,
-        };
-        self.open(trader, sub_account, index, side, base, leverage, limit)
-            .await
+        self.open(
+            trader,
+            sub_account,
+            index,
+            market_order(side, base, leverage),
+        )
+        .await
     }
 
     /// Closes `base` atoms (all when `None`) at any price.

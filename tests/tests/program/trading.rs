@@ -3,10 +3,10 @@
 
 use fixed::types::I80F48;
 use ringfence::error::RingfenceError;
-use ringfence::instructions::Side;
+use ringfence::instructions::{OpenPositionArgs, Side};
 use ringfence::state::{MarketParams, MarketStatus, SubAccountMode};
 use ringfence_tests::params::{btc_params, eth_params, BASE_UNIT, USD};
-use ringfence_tests::trading::frictionless;
+use ringfence_tests::trading::{frictionless, market_order};
 use ringfence_tests::{assert_error, builders, Harness, Wallet};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
@@ -182,17 +182,11 @@ async fn fees_and_the_skew_premium_are_charged_as_configured() {
     assert_eq!(h.pool().await.balance, pool_before + 4_002_000);
 
     // A limit below the fill is refused.
-    let result = h
-        .open(
-            &trader,
-            &sub_account,
-            btc,
-            Side::Long,
-            1_000,
-            10,
-            50_000 * USD,
-        )
-        .await;
+    let order = OpenPositionArgs {
+        limit_price: 50_000 * USD,
+        ..market_order(Side::Long, 1_000, 10)
+    };
+    let result = h.open(&trader, &sub_account, btc, order).await;
     assert_error(result, RingfenceError::SlippageExceeded);
 }
 
@@ -360,9 +354,7 @@ async fn assert_open_refused(
     trader: &Wallet,
     sub_account: &Pubkey,
     index: u16,
-    side: Side,
-    base: u64,
-    leverage: u16,
+    order: OpenPositionArgs,
     error: RingfenceError,
 ) {
     let watched = [
@@ -372,9 +364,7 @@ async fn assert_open_refused(
         builders::exchange_pda(),
     ];
     let before = h.snapshot(&watched).await;
-    let result = h
-        .open_at_market(trader, sub_account, index, side, base, leverage)
-        .await;
+    let result = h.open(trader, sub_account, index, order).await;
     assert_error(result, error);
     assert_eq!(
         h.snapshot(&watched).await,
@@ -392,9 +382,7 @@ async fn bad_orders_get_named_errors_and_move_nothing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        0,
-        10,
+        market_order(Side::Long, 0, 10),
         RingfenceError::ZeroSize,
     )
     .await;
@@ -403,9 +391,7 @@ async fn bad_orders_get_named_errors_and_move_nothing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        base,
-        41,
+        market_order(Side::Long, base, 41),
         RingfenceError::InvalidLeverage,
     )
     .await;
@@ -414,9 +400,7 @@ async fn bad_orders_get_named_errors_and_move_nothing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        base,
-        0,
+        market_order(Side::Long, base, 0),
         RingfenceError::InvalidLeverage,
     )
     .await;
@@ -428,9 +412,7 @@ async fn bad_orders_get_named_errors_and_move_nothing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        base,
-        5,
+        market_order(Side::Long, base, 5),
         RingfenceError::LeverageMismatch,
     )
     .await;
@@ -439,9 +421,7 @@ async fn bad_orders_get_named_errors_and_move_nothing() {
         &trader,
         &sub_account,
         btc,
-        Side::Short,
-        base,
-        10,
+        market_order(Side::Short, base, 10),
         RingfenceError::PositionSideMismatch,
     )
     .await;
@@ -450,9 +430,7 @@ async fn bad_orders_get_named_errors_and_move_nothing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        u64::MAX,
-        10,
+        market_order(Side::Long, u64::MAX, 10),
         RingfenceError::MathOverflow,
     )
     .await;
@@ -474,9 +452,7 @@ async fn open_interest_and_pool_exposure_caps_hold() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        (2 * BASE_UNIT / 5) as u64,
-        10,
+        market_order(Side::Long, (2 * BASE_UNIT / 5) as u64, 10),
         RingfenceError::PoolExposureExceeded,
     )
     .await;
@@ -486,9 +462,7 @@ async fn open_interest_and_pool_exposure_caps_hold() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        (2 * BASE_UNIT / 5) as u64 + 1,
-        10,
+        market_order(Side::Long, (2 * BASE_UNIT / 5) as u64 + 1, 10),
         RingfenceError::OpenInterestCapExceeded,
     )
     .await;
@@ -533,9 +507,7 @@ async fn a_cross_sub_account_holds_eight_positions_and_no_ninth() {
         &trader,
         &sub_account,
         markets[8],
-        Side::Long,
-        BASE_UNIT as u64,
-        5,
+        market_order(Side::Long, BASE_UNIT as u64, 5),
         RingfenceError::TooManyPositions,
     )
     .await;
@@ -562,9 +534,7 @@ async fn an_isolated_sub_account_trades_only_its_market() {
         &trader,
         &sub_account,
         eth,
-        Side::Long,
-        BASE_UNIT as u64 / 10,
-        5,
+        market_order(Side::Long, BASE_UNIT as u64 / 10, 5),
         RingfenceError::IsolatedMarketMismatch,
     )
     .await;
@@ -659,9 +629,7 @@ async fn a_stale_oracle_blocks_trading_that_market() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        1_000,
-        10,
+        market_order(Side::Long, 1_000, 10),
         RingfenceError::OracleStale,
     )
     .await;
@@ -684,9 +652,7 @@ async fn market_status_gates_opening_and_closing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        1_000,
-        10,
+        market_order(Side::Long, 1_000, 10),
         RingfenceError::MarketNotActive,
     )
     .await;
@@ -702,9 +668,7 @@ async fn market_status_gates_opening_and_closing() {
         &trader,
         &sub_account,
         btc,
-        Side::Long,
-        1_000,
-        10,
+        market_order(Side::Long, 1_000, 10),
         RingfenceError::MarketNotActive,
     )
     .await;
