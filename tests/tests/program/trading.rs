@@ -739,3 +739,47 @@ async fn pool_shares_track_pool_equity() {
     h.process(&[ix], &[&lp.keypair]).await.unwrap();
     assert_eq!(h.token_balance(&lp.token).await, 999_500 * USD);
 }
+
+#[tokio::test]
+async fn lp_withdrawals_cannot_leave_the_pool_unable_to_cover_exposure() {
+    let mut h = Harness::new().await;
+    let btc = h
+        .stub_market("BTC-PERP", frictionless(btc_params()), 50_000)
+        .await;
+    let lp = h.seed_pool(20_000).await;
+    let (trader, sub_account) = funded(&mut h, 10_000).await;
+    // Traders are net long 0.2 BTC = $10,000 of exposure: the pool must keep $10,000.
+    h.open_at_market(
+        &trader,
+        &sub_account,
+        btc,
+        Side::Long,
+        (BASE_UNIT / 5) as u64,
+        10,
+    )
+    .await
+    .unwrap();
+    let pairs = h.all_market_pairs().await;
+    let shares = |usd: u64| usd * USD; // the pool's equity is still $20,000 for 20,000e6 shares
+    let watched = [builders::pool_pda(), builders::lp_pda(&lp.key()), lp.token];
+    let before = h.snapshot(&watched).await;
+
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(10_000) + 1, &pairs);
+    let result = h.process(&[ix], &[&lp.keypair]).await;
+    assert_error(result, RingfenceError::PoolExposureExceeded);
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(20_000) + 1, &pairs);
+    assert_error(
+        h.process(&[ix], &[&lp.keypair]).await,
+        RingfenceError::InvalidShares,
+    );
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(1), &pairs[..0]);
+    assert_error(
+        h.process(&[ix], &[&lp.keypair]).await,
+        RingfenceError::PoolMarketsMismatch,
+    );
+    assert_eq!(h.snapshot(&watched).await, before);
+
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(10_000), &pairs);
+    h.process(&[ix], &[&lp.keypair]).await.unwrap();
+    assert_eq!(h.token_balance(&lp.token).await, 10_000 * USD);
+}

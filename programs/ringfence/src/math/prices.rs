@@ -2,7 +2,7 @@
 //! maintenance requirement, or zero equity, with every other position held at its mark.
 
 use super::fixed_point::{div, from_i64, mul_div, FixedExt, MathResult, Round};
-use super::margin::MarketRisk;
+use super::margin::{Health, MarketRisk, PositionRisk};
 use super::units::BPS;
 use fixed::types::I80F48;
 
@@ -13,6 +13,24 @@ pub struct Surroundings {
     pub equity_without_position: I80F48,
     /// Σ other positions' maintenance requirements, quote native.
     pub other_maintenance: I80F48,
+}
+
+impl Surroundings {
+    /// The rest of a (cross) sub-account around one of its positions: its health less that
+    /// position's risk, with the position's unsettled `funding_owed` (already inside its PnL)
+    /// kept on the sub-account's side.
+    pub fn within(
+        health: &Health,
+        position: &PositionRisk,
+        funding_owed: I80F48,
+    ) -> MathResult<Self> {
+        Ok(Self {
+            equity_without_position: health.equity.try_sub(position.pnl)?.try_sub(funding_owed)?,
+            other_maintenance: health
+                .maintenance_requirement
+                .try_sub(position.maintenance_requirement)?,
+        })
+    }
 }
 
 /// Value per unit of price of `base` atoms, quote native: base / 1000.
@@ -208,6 +226,48 @@ mod tests {
         .unwrap();
         assert!(
             (price - fx("25202.0202020202")).abs() < fx("0.0000001"),
+            "{price}"
+        );
+    }
+
+    #[test]
+    fn a_cross_position_s_surroundings_come_from_the_whole_sub_account() {
+        use crate::math::margin::PositionInput;
+        // $1,000 collateral; BTC long 0.2 from 50,000 marked 50,000; ETH long 1 from 2,000
+        // marked 2,500 (+$500, MM 1% of $2,500 = $25). With ETH held at 2,500, the BTC position
+        // liquidates where 1,500 + 0.2 (P − 50,000) = 25 + 0.001 P, so P = 8,525 / 0.199.
+        let btc = MarketRisk {
+            mark: from_i64(50_000),
+            ..market(&[(0, 50)])
+        };
+        let eth = MarketRisk {
+            mark: from_i64(2_500),
+            ..market(&[(0, 100)])
+        };
+        let btc_position = PositionInput {
+            base: BTC / 5,
+            quote_entry: -10_000 * USD,
+            leverage: 10,
+        };
+        let eth_position = PositionInput {
+            base: BTC,
+            quote_entry: -2_000 * USD,
+            leverage: 5,
+        };
+        let btc_risk = PositionRisk::new(&btc_position, &btc, I80F48::ZERO).unwrap();
+        let eth_risk = PositionRisk::new(&eth_position, &eth, I80F48::ZERO).unwrap();
+        let mut health = Health::from_collateral(1_000 * USD);
+        health.add(&btc_risk, &btc).unwrap();
+        health.add(&eth_risk, &eth).unwrap();
+
+        let around = Surroundings::within(&health, &btc_risk, I80F48::ZERO).unwrap();
+        assert_eq!(around.equity_without_position, from_i64(1_500 * USD));
+        assert_eq!(around.other_maintenance, from_i64(25 * USD));
+        let price = liquidation_price(BTC / 5, -10_000 * USD, &btc, &around)
+            .unwrap()
+            .unwrap();
+        assert!(
+            (price - fx("42839.1959798995")).abs() < fx("0.0000001"),
             "{price}"
         );
     }
