@@ -409,3 +409,19 @@ pub fn remove_margin(
     );
     with_pairs(instruction, source_pairs)
 }
+
+/// `settle_funding` for market `index`, settling `sub_accounts`.
+pub fn settle_funding(index: u16, oracle: &Pubkey, sub_accounts: &[Pubkey]) -> Instruction {
+    let mut instruction = ix(
+        accounts::SettleFunding {
+            market: market_pda(index),
+            oracle: *oracle,
+            pool: pool_pda(),
+        },
+        instruction::SettleFunding {},
+    );
+    instruction
+        .accounts
+        .extend(sub_accounts.iter().map(|key| AccountMeta::new(*key, false)));
+    instruction
+}

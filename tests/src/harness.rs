@@ -162,7 +162,8 @@ impl Harness {
             .map_err(|e: BanksClientError| shift_instruction_index(e.unwrap()))
     }
 
-    /// Vault balance = Σ sub-account collateral + pool + insurance + protocol fees, exactly.
+    /// Vault balance = Σ sub-account collateral + pool + insurance + protocol fees + Σ market
+    /// funding ledgers, exactly.
     pub async fn assert_conservation(&mut self) {
         let exchange = self.exchange().await;
         let vault = self.token_balance(&exchange.vault).await;
@@ -170,6 +171,9 @@ impl Harness {
         let mut ledgers = i128::from(pool.balance)
             + i128::from(exchange.insurance_fund)
             + i128::from(exchange.protocol_fees);
+        for index in 0..exchange.market_count {
+            ledgers += i128::from(self.market(index).await.funding_ledger);
+        }
         for key in self.sub_accounts.clone() {
             if let Some((header, _)) = self.try_sub_account(&key).await {
                 ledgers += i128::from(header.collateral);

@@ -149,12 +149,14 @@ impl Harness {
         self.process(&[ix], &[&trader.keypair]).await
     }
 
-    /// Health of `sub_account` at the stub markets' current prices, from account bytes.
+    /// Health of `sub_account` at the stub markets' current prices and funding accrued to now,
+    /// from account bytes.
     pub async fn health(&mut self, sub_account: &Pubkey) -> Health {
         let (header, positions) = self
             .try_sub_account(sub_account)
             .await
             .expect("sub-account");
+        let now = self.clock().await.unix_timestamp;
         let mut health = Health::from_collateral(header.collateral);
         for position in positions.iter().filter(|p| p.is_open()) {
             let market = self.market(position.market_index).await;
@@ -168,8 +170,9 @@ impl Harness {
                 quote_entry: position.quote_entry,
                 leverage: position.leverage,
             };
-            let owed = ringfence::health::funding_owed(position, &market).unwrap();
-            let position_risk = PositionRisk::new(&input, &risk, owed).unwrap();
+            let index = ringfence::funding::index_at(&market, mark, now).unwrap();
+            let owed = ringfence::funding::funding_owed(position, index).unwrap();
+            let position_risk = PositionRisk::new(&input, &risk, owed.into()).unwrap();
             health.add(&position_risk, &risk).unwrap();
         }
         health

@@ -223,3 +223,31 @@ pub struct MarginMoved {
     /// Destination collateral after.
     pub destination_collateral: i64,
 }
+
+/// Funding accrued into a market's index.
+#[event]
+pub struct FundingAccrued {
+    /// Market index.
+    pub market_index: u16,
+    /// Hourly rate as I80F48 bits.
+    pub rate_bits: i128,
+    /// Cumulative index after, as I80F48 bits.
+    pub index_bits: i128,
+    /// Seconds accrued (capped).
+    pub seconds: i64,
+    /// Received (+) or paid (−) by the pool, quote native.
+    pub pool_funding: i64,
+}
+
+/// A position's funding was settled into its sub-account's collateral.
+#[event]
+pub struct FundingSettled {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Market index.
+    pub market_index: u16,
+    /// Paid (+) or received (−), quote native.
+    pub paid: i64,
+    /// Collateral after, quote native.
+    pub collateral: i64,
+}

@@ -2,10 +2,9 @@
 //! exactly one per open position, and computes the sub-account's health with the pure engine.
 
 use crate::error::RingfenceError;
-use crate::math::fixed_point::Round;
+use crate::funding::{funding_owed, index_at};
 use crate::math::margin::{Health, PositionInput, PositionRisk};
-use crate::math::units::base_value;
-use crate::math::{FixedExt, I80F48};
+use crate::math::I80F48;
 use crate::oracle::mark_price;
 use crate::state::{Market, Position, SubAccount, CROSS_POSITION_SLOTS};
 use anchor_lang::prelude::*;
@@ -53,7 +52,13 @@ pub fn checked_health<'info>(
             .iter()
             .find(|p| p.is_open() && p.market_index == named.market.index)
         {
-            add_position(&mut health, position, named.market, named.mark)?;
+            add_position(
+                &mut health,
+                position,
+                named.market,
+                named.mark,
+                clock.unix_timestamp,
+            )?;
         }
     }
     let mut seen = [false; CROSS_POSITION_SLOTS];
@@ -73,7 +78,13 @@ pub fn checked_health<'info>(
         require!(!seen[slot], RingfenceError::DuplicateMarketAccount);
         seen[slot] = true;
         let mark = mark_price(&market, &pair[1], clock)?;
-        add_position(&mut health, &positions[slot], &market, mark)?;
+        add_position(
+            &mut health,
+            &positions[slot],
+            &market,
+            mark,
+            clock.unix_timestamp,
+        )?;
     }
     Ok(health)
 }
@@ -83,20 +94,12 @@ pub fn load_market<'info>(info: &'info AccountInfo<'info>) -> Result<AccountLoad
     AccountLoader::<Market>::try_from(info).map_err(|_| RingfenceError::InvalidMarketAccount.into())
 }
 
-/// Funding a position owes and has not settled, quote native, rounded up.
-pub fn funding_owed(position: &Position, market: &Market) -> Result<I80F48> {
-    let delta = market
-        .cumulative_funding
-        .get()
-        .try_sub(position.funding_snapshot.get())?;
-    Ok(base_value(position.base, delta, Round::Up)?)
-}
-
 fn add_position(
     health: &mut Health,
     position: &Position,
     market: &Market,
     mark: I80F48,
+    now: i64,
 ) -> Result<()> {
     let risk = market.risk(mark);
     let input = PositionInput {
@@ -104,7 +107,8 @@ fn add_position(
         quote_entry: position.quote_entry,
         leverage: position.leverage,
     };
-    let position_risk = PositionRisk::new(&input, &risk, funding_owed(position, market)?)?;
+    let owed = funding_owed(position, index_at(market, mark, now)?)?;
+    let position_risk = PositionRisk::new(&input, &risk, I80F48::from_num(owed))?;
     health.add(&position_risk, &risk)?;
     Ok(())
 }

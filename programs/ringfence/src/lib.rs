@@ -15,6 +15,7 @@ macro_rules! const_assert_size {
 
 pub mod error;
 pub mod events;
+pub mod funding;
 pub mod health;
 pub mod instructions;
 pub mod math;
@@ -137,6 +138,11 @@ pub mod ringfence {
         shares: u64,
     ) -> Result<()> {
         PoolWithdraw::handler(ctx, shares)
+    }
+
+    /// Anyone: accrues a market's funding to now and settles the sub-accounts passed.
+    pub fn settle_funding<'info>(ctx: Context<'info, SettleFunding<'info>>) -> Result<()> {
+        SettleFunding::handler(ctx)
     }
 
     /// Owner: closes an empty sub-account and recovers its rent.

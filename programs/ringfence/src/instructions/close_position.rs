@@ -3,6 +3,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
+use crate::funding::{accrue, settle};
 use crate::math::trade::released_quote_entry;
 use crate::oracle::mark_price;
 use crate::state::{
@@ -58,7 +59,15 @@ impl ClosePosition<'_> {
         let closing =
             i64::try_from(closing).map_err(|_| RingfenceError::MathOverflow)? * held.signum();
 
+        let now = Clock::get()?.unix_timestamp;
         let mark = mark_price(&market, &accounts.oracle, &Clock::get()?)?;
+        accrue(&mut market, &mut accounts.pool, mark, now)?;
+        settle(
+            &mut sub_account,
+            &mut positions[slot],
+            &mut market,
+            sub_account_info.key(),
+        )?;
         let fill = fill_against_pool(&market, mark, -closing, limit_price)?;
         let position = &mut positions[slot];
         let released = released_quote_entry(position.quote_entry, held, closing)?;

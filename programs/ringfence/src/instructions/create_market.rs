@@ -102,7 +102,9 @@ impl CreateMarket<'_> {
         market.status = MarketStatus::Active as u8;
         market.oracle_kind = oracle_kind as u8;
         market.bump = ctx.bumps.market;
-        mark_price(&market, &accounts.oracle, &Clock::get()?)?;
+        let clock = Clock::get()?;
+        market.last_funding_ts = clock.unix_timestamp;
+        mark_price(&market, &accounts.oracle, &clock)?;
         drop(market);
 
         let exchange = &mut ctx.accounts.exchange;

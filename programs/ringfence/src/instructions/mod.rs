@@ -17,6 +17,7 @@ pub mod propose_admin;
 pub mod remove_margin;
 pub mod set_market_status;
 pub mod set_stub_price;
+pub mod settle_funding;
 pub mod update_market;
 pub mod withdraw;
 
@@ -37,5 +38,6 @@ pub use propose_admin::*;
 pub use remove_margin::*;
 pub use set_market_status::*;
 pub use set_stub_price::*;
+pub use settle_funding::*;
 pub use update_market::*;
 pub use withdraw::*;

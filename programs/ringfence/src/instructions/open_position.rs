@@ -2,6 +2,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::PositionOpened;
+use crate::funding::{accrue, settle};
 use crate::health::{checked_health, PricedMarket};
 use crate::oracle::mark_price;
 use crate::state::{
@@ -87,6 +88,15 @@ impl<'info> OpenPosition<'info> {
         let slot = slot_for(&positions, market.index, base_delta, args.leverage)?;
 
         let mark = mark_price(&market, &accounts.oracle, &clock)?;
+        accrue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
+        if positions[slot].is_open() {
+            settle(
+                &mut sub_account,
+                &mut positions[slot],
+                &mut market,
+                sub_account_info.key(),
+            )?;
+        }
         let fill = fill_against_pool(&market, mark, base_delta, args.limit_price)?;
         let position = &mut positions[slot];
         let base_before = position.base;

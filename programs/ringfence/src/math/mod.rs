@@ -2,6 +2,7 @@
 //! Nothing here imports a Solana crate: prices, clocks and balances come in as arguments.
 
 pub mod fixed_point;
+pub mod funding;
 pub mod margin;
 pub mod oracle;
 pub mod prices;

@@ -234,8 +234,15 @@ pub struct Market {
     /// Σ quote_entry of every open position, quote native (with the net size, values what
     /// traders are owed in aggregate).
     pub quote_entry_sum: i64,
-    /// Room for the funding and liquidation state of later layout versions.
-    pub reserved: [u8; 104],
+    /// Unix time funding was last accrued, seconds.
+    pub last_funding_ts: i64,
+    /// Hourly funding rate at the last accrual (positive: longs pay).
+    pub funding_rate: FixedBits,
+    /// Funding the pool has been credited (−) or debited (+) that positions have not yet
+    /// settled, plus settlement rounding, quote native. Part of the conservation sum.
+    pub funding_ledger: i64,
+    /// Room for the liquidation state of later layout versions.
+    pub reserved: [u8; 72],
 }
 
 const_assert_size!(Market, 328);

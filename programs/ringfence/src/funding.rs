@@ -1,0 +1,110 @@
+//! Funding between instructions and math: accrual into a market's index (the pool takes the
+//! traders' net side at once) and lazy settlement of each position into its collateral.
+
+use crate::error::RingfenceError;
+use crate::events::{FundingAccrued, FundingSettled};
+use crate::math::fixed_point::Round;
+use crate::math::funding::{
+    accrual_seconds, funding_rate, index_delta, pool_funding, position_funding,
+};
+use crate::math::units::base_value;
+use crate::math::{FixedExt, I80F48};
+use crate::state::{Market, Pool, Position, SubAccount};
+use anchor_lang::prelude::*;
+
+/// The hourly rate the market's current skew implies at `mark`.
+pub fn current_rate(market: &Market, mark: I80F48) -> Result<I80F48> {
+    let skew = base_value(market.net_base()?, mark, Round::Down)?;
+    let params = &market.params;
+    Ok(funding_rate(
+        skew,
+        params.skew_scale,
+        params.max_funding_rate_ppm,
+    )?)
+}
+
+/// The funding index as it would be after accruing to `now` (margin checks count funding up
+/// to now without writing the market).
+pub fn index_at(market: &Market, mark: I80F48, now: i64) -> Result<I80F48> {
+    let seconds = accrual_seconds(
+        now,
+        market.last_funding_ts,
+        market.params.max_funding_elapsed_s,
+    );
+    let delta = index_delta(current_rate(market, mark)?, mark, seconds)?;
+    Ok(market.cumulative_funding.get().try_add(delta)?)
+}
+
+/// What `position` owes (positive) or is owed at funding index `index`, quote native, exactly
+/// as settlement will charge it.
+pub fn funding_owed(position: &Position, index: I80F48) -> Result<i64> {
+    let moved = index.try_sub(position.funding_snapshot.get())?;
+    Ok(position_funding(position.base, moved)?)
+}
+
+/// Accrues funding from the last update to `now`: the index moves by rate × mark × seconds /
+/// 3600 (seconds capped per call; time beyond the cap is not charged), and the pool receives or
+/// pays the traders' net side, which the market's ledger records until positions settle.
+pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> Result<()> {
+    let seconds = accrual_seconds(
+        now,
+        market.last_funding_ts,
+        market.params.max_funding_elapsed_s,
+    );
+    let rate = current_rate(market, mark)?;
+    let delta = index_delta(rate, mark, seconds)?;
+    let to_pool = pool_funding(market.net_base()?, delta)?;
+    pool.balance = if to_pool >= 0 {
+        pool.balance
+            .checked_add(to_pool.unsigned_abs())
+            .ok_or(RingfenceError::MathOverflow)?
+    } else {
+        pool.balance
+            .checked_sub(to_pool.unsigned_abs())
+            .ok_or(RingfenceError::PoolCannotPay)?
+    };
+    market.funding_ledger = market
+        .funding_ledger
+        .checked_sub(to_pool)
+        .ok_or(RingfenceError::MathOverflow)?;
+    market
+        .cumulative_funding
+        .set(market.cumulative_funding.get().try_add(delta)?);
+    market.funding_rate.set(rate);
+    market.last_funding_ts = now.max(market.last_funding_ts);
+    emit!(FundingAccrued {
+        market_index: market.index,
+        rate_bits: rate.to_bits(),
+        index_bits: market.cumulative_funding.get().to_bits(),
+        seconds,
+        pool_funding: to_pool,
+    });
+    Ok(())
+}
+
+/// Settles `position`'s funding to the market's index into `sub_account`'s collateral.
+pub fn settle(
+    sub_account: &mut SubAccount,
+    position: &mut Position,
+    market: &mut Market,
+    key: Pubkey,
+) -> Result<()> {
+    let index = market.cumulative_funding.get();
+    let owed = funding_owed(position, index)?;
+    sub_account.collateral = sub_account
+        .collateral
+        .checked_sub(owed)
+        .ok_or(RingfenceError::MathOverflow)?;
+    market.funding_ledger = market
+        .funding_ledger
+        .checked_add(owed)
+        .ok_or(RingfenceError::MathOverflow)?;
+    position.funding_snapshot.set(index);
+    emit!(FundingSettled {
+        sub_account: key,
+        market_index: market.index,
+        paid: owed,
+        collateral: sub_account.collateral,
+    });
+    Ok(())
+}
