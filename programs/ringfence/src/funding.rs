@@ -5,33 +5,40 @@ use crate::error::RingfenceError;
 use crate::events::{FundingAccrued, FundingSettled};
 use crate::math::fixed_point::Round;
 use crate::math::funding::{
-    accrual_seconds, funding_rate, index_delta, pool_funding, position_funding,
+    accrual_seconds, funding_rate, index_delta, pool_funding, position_funding, skew_pressure,
 };
 use crate::math::units::base_value;
 use crate::math::{FixedExt, I80F48};
 use crate::state::{Market, Pool, Position, SubAccount};
 use anchor_lang::prelude::*;
 
-/// The hourly rate the market's current skew implies at `mark`.
-pub fn current_rate(market: &Market, mark: I80F48) -> Result<I80F48> {
-    let skew = base_value(market.net_base()?, mark, Round::Down)?;
+/// What accrual from the last update to `now` would do.
+struct Pending {
+    /// Fraction of the maximum rate that applies (skew / scale, clamped to ±1).
+    pressure: I80F48,
+    /// Index change.
+    delta: I80F48,
+    /// Seconds accrued (capped).
+    seconds: i64,
+}
+
+fn pending(market: &Market, mark: I80F48, now: i64) -> Result<Pending> {
     let params = &market.params;
-    Ok(funding_rate(
-        skew,
-        params.skew_scale,
-        params.max_funding_rate_ppm,
-    )?)
+    let seconds = accrual_seconds(now, market.last_funding_ts, params.max_funding_elapsed_s);
+    let skew = base_value(market.net_base()?, mark, Round::Down)?;
+    let pressure = skew_pressure(skew, params.skew_scale)?;
+    let delta = index_delta(pressure, params.max_funding_rate_ppm, mark, seconds)?;
+    Ok(Pending {
+        pressure,
+        delta,
+        seconds,
+    })
 }
 
 /// The funding index as it would be after accruing to `now` (margin checks count funding up
 /// to now without writing the market).
 pub fn index_at(market: &Market, mark: I80F48, now: i64) -> Result<I80F48> {
-    let seconds = accrual_seconds(
-        now,
-        market.last_funding_ts,
-        market.params.max_funding_elapsed_s,
-    );
-    let delta = index_delta(current_rate(market, mark)?, mark, seconds)?;
+    let delta = pending(market, mark, now)?.delta;
     Ok(market.cumulative_funding.get().try_add(delta)?)
 }
 
@@ -46,13 +53,12 @@ pub fn funding_owed(position: &Position, index: I80F48) -> Result<i64> {
 /// 3600 (seconds capped per call; time beyond the cap is not charged), and the pool receives or
 /// pays the traders' net side, which the market's ledger records until positions settle.
 pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> Result<()> {
-    let seconds = accrual_seconds(
-        now,
-        market.last_funding_ts,
-        market.params.max_funding_elapsed_s,
-    );
-    let rate = current_rate(market, mark)?;
-    let delta = index_delta(rate, mark, seconds)?;
+    let Pending {
+        pressure,
+        delta,
+        seconds,
+    } = pending(market, mark, now)?;
+    let rate = funding_rate(pressure, market.params.max_funding_rate_ppm)?;
     let to_pool = pool_funding(market.net_base()?, delta)?;
     pool.balance = if to_pool >= 0 {
         pool.balance

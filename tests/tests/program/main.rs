@@ -3,6 +3,7 @@
 
 mod collateral;
 mod exchange;
+mod funding;
 mod invariant;
 mod margin_moves;
 mod markets;

@@ -8,19 +8,20 @@ use fixed::types::I80F48;
 /// Seconds per hour: rates are quoted per hour.
 pub const SECONDS_PER_HOUR: i128 = 3_600;
 
-/// Rate per hour = clamp(skew notional / skew_scale, ±1) × max rate. Positive when longs crowd
-/// (longs pay, shorts receive).
-pub fn funding_rate(
-    skew_notional: I80F48,
-    skew_scale: u64,
-    max_rate_ppm: u32,
-) -> MathResult<I80F48> {
-    let pressure =
-        div(skew_notional, I80F48::from_num(skew_scale))?.clamp(-I80F48::ONE, I80F48::ONE);
-    let (ppm, one) = (i128::from(max_rate_ppm), i128::from(PPM));
-    let max_rate = mul_div(I80F48::ONE, ppm, one, Round::Down)?;
-    let rate = mul_div(pressure, ppm, one, Round::Down)?;
-    Ok(rate.clamp(-max_rate, max_rate))
+/// Skew pressure = clamp(skew notional / skew_scale, ±1): the fraction of the maximum rate that
+/// applies. Positive when longs crowd.
+pub fn skew_pressure(skew_notional: I80F48, skew_scale: u64) -> MathResult<I80F48> {
+    Ok(div(skew_notional, I80F48::from_num(skew_scale))?.clamp(-I80F48::ONE, I80F48::ONE))
+}
+
+/// Rate per hour = pressure × max rate (display and events; accrual uses `index_delta`).
+pub fn funding_rate(pressure: I80F48, max_rate_ppm: u32) -> MathResult<I80F48> {
+    mul_div(
+        pressure,
+        i128::from(max_rate_ppm),
+        i128::from(PPM),
+        Round::Down,
+    )
 }
 
 /// Seconds of funding one update accrues: time since the last update, at most `cap`.
@@ -28,10 +29,22 @@ pub fn accrual_seconds(now: i64, last_update: i64, cap: u32) -> i64 {
     now.saturating_sub(last_update).clamp(0, i64::from(cap))
 }
 
-/// Index change over `seconds` at `rate` per hour and `mark`: rate × mark × seconds / 3600.
-pub fn index_delta(rate: I80F48, mark: I80F48, seconds: i64) -> MathResult<I80F48> {
-    let per_hour = checked(rate.checked_mul(mark))?;
-    mul_div(per_hour, i128::from(seconds), SECONDS_PER_HOUR, Round::Down)
+/// Index change = pressure × max rate × mark × seconds / 3600, computed as one
+/// multiply-then-divide so that it is exact whenever it can be.
+pub fn index_delta(
+    pressure: I80F48,
+    max_rate_ppm: u32,
+    mark: I80F48,
+    seconds: i64,
+) -> MathResult<I80F48> {
+    let pressure_value = checked(pressure.checked_mul(mark))?;
+    let numerator = checked(i128::from(max_rate_ppm).checked_mul(i128::from(seconds)))?;
+    mul_div(
+        pressure_value,
+        numerator,
+        i128::from(PPM) * SECONDS_PER_HOUR,
+        Round::Down,
+    )
 }
 
 /// What a position of `base` owes (positive) or receives (negative) for an index move of
@@ -61,41 +74,47 @@ mod tests {
     }
 
     #[test]
-    fn rate_scales_with_skew_and_clamps_at_the_maximum() {
+    fn pressure_scales_with_skew_and_clamps_at_one() {
         let scale = 10_000 * USD as u64;
-        // Half the scale: half of 100 ppm/h.
         assert_eq!(
-            funding_rate(from_i64(5_000 * USD), scale, 100).unwrap(),
-            mul_div(I80F48::ONE, 50, 1_000_000, Round::Down).unwrap()
-        );
-        let max = mul_div(I80F48::ONE, 100, 1_000_000, Round::Down).unwrap();
-        assert_eq!(
-            funding_rate(from_i64(20_000 * USD), scale, 100).unwrap(),
-            max
+            skew_pressure(from_i64(5_000 * USD), scale).unwrap(),
+            fx("0.5")
         );
         assert_eq!(
-            funding_rate(from_i64(-20_000 * USD), scale, 100).unwrap(),
-            -max
+            skew_pressure(from_i64(20_000 * USD), scale).unwrap(),
+            I80F48::ONE
         );
         assert_eq!(
-            funding_rate(I80F48::ZERO, scale, 100).unwrap(),
-            I80F48::ZERO
+            skew_pressure(from_i64(-20_000 * USD), scale).unwrap(),
+            -I80F48::ONE
         );
+        assert_eq!(skew_pressure(I80F48::ZERO, scale).unwrap(), I80F48::ZERO);
+        let rate = funding_rate(fx("0.5"), 100).unwrap();
+        assert!((rate - fx("0.00005")).abs() <= I80F48::DELTA);
     }
 
     #[test]
-    fn an_hour_at_one_basis_point_moves_the_index_by_a_bp_of_the_mark() {
-        // 0.01%/h of $50,000 for one hour = $5 per BTC; for half an hour $2.50.
-        let rate = fx("0.0001");
-        assert!(
-            (index_delta(rate, from_i64(50_000), 3_600).unwrap() - fx("5")).abs() < fx("0.000001")
-        );
-        assert!(
-            (index_delta(rate, from_i64(50_000), 1_800).unwrap() - fx("2.5")).abs()
-                < fx("0.000001")
+    fn the_index_moves_by_rate_times_mark_per_hour_exactly() {
+        // Full pressure at 100 ppm/h of $50,000: $5 per BTC an hour, $2.50 per half hour;
+        // half pressure for an hour: $2.50. All exact.
+        assert_eq!(
+            index_delta(I80F48::ONE, 100, from_i64(50_000), 3_600).unwrap(),
+            fx("5")
         );
         assert_eq!(
-            index_delta(rate, from_i64(50_000), 0).unwrap(),
+            index_delta(I80F48::ONE, 100, from_i64(50_000), 1_800).unwrap(),
+            fx("2.5")
+        );
+        assert_eq!(
+            index_delta(fx("0.5"), 100, from_i64(50_000), 3_600).unwrap(),
+            fx("2.5")
+        );
+        assert_eq!(
+            index_delta(-I80F48::ONE, 100, from_i64(50_000), 3_600).unwrap(),
+            fx("-5")
+        );
+        assert_eq!(
+            index_delta(I80F48::ONE, 100, from_i64(50_000), 0).unwrap(),
             I80F48::ZERO
         );
     }
