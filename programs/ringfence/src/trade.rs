@@ -3,10 +3,12 @@
 
 use crate::error::RingfenceError;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
-use crate::math::trade::{fill_price, fill_quote, skew_premium, split, taker_fee};
+use crate::math::trade::{
+    fill_price, fill_quote, released_quote_entry, skew_premium, split, taker_fee,
+};
 use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
 use crate::math::I80F48;
-use crate::state::{Exchange, Market, Pool, SubAccount};
+use crate::state::{Exchange, Market, Pool, Position, SubAccount};
 use anchor_lang::prelude::*;
 
 /// What one fill costs.
@@ -126,4 +128,35 @@ pub fn check_exposure(market: &Market, pool_balance: u64, mark: I80F48) -> Resul
         RingfenceError::PoolExposureExceeded
     );
     Ok(())
+}
+
+/// Reduces `position` by `closing` atoms (same sign as the position) for `quote` (the quote the
+/// trader receives, negative when buying back), realizes the PnL against the pool and updates
+/// the market. Returns the realized PnL, quote native.
+pub fn reduce_position(
+    sub_account: &mut SubAccount,
+    position: &mut Position,
+    market: &mut Market,
+    pool: &mut Pool,
+    closing: i64,
+    quote: i64,
+) -> Result<i64> {
+    let held = position.base;
+    let released = released_quote_entry(position.quote_entry, held, closing)?;
+    let pnl = quote
+        .checked_add(released)
+        .ok_or(RingfenceError::MathOverflow)?;
+    position.base = held
+        .checked_sub(closing)
+        .ok_or(RingfenceError::MathOverflow)?;
+    position.quote_entry = position
+        .quote_entry
+        .checked_sub(released)
+        .ok_or(RingfenceError::MathOverflow)?;
+    if !position.is_open() {
+        *position = Position::default();
+    }
+    market.record_trade(held, -closing, -released)?;
+    book_pnl(sub_account, pool, pnl)?;
+    Ok(pnl)
 }

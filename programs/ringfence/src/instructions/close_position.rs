@@ -4,13 +4,12 @@
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
 use crate::funding::{accrue, settle};
-use crate::math::trade::released_quote_entry;
 use crate::oracle::mark_price;
 use crate::state::{
-    load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
-    SubAccount, EXCHANGE_SEED, POOL_SEED,
+    load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, SubAccount,
+    EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{book_fee, book_pnl, fill_against_pool};
+use crate::trade::{book_fee, fill_against_pool, reduce_position};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_position`.
@@ -69,22 +68,14 @@ impl ClosePosition<'_> {
             sub_account_info.key(),
         )?;
         let fill = fill_against_pool(&market, mark, -closing, limit_price)?;
-        let position = &mut positions[slot];
-        let released = released_quote_entry(position.quote_entry, held, closing)?;
-        let pnl = fill
-            .quote
-            .checked_add(released)
-            .ok_or(RingfenceError::MathOverflow)?;
-        position.base = held - closing;
-        position.quote_entry = position
-            .quote_entry
-            .checked_sub(released)
-            .ok_or(RingfenceError::MathOverflow)?;
-        if !position.is_open() {
-            *position = Position::default();
-        }
-        market.record_trade(held, -closing, -released)?;
-        book_pnl(&mut sub_account, &mut accounts.pool, pnl)?;
+        let pnl = reduce_position(
+            &mut sub_account,
+            &mut positions[slot],
+            &mut market,
+            &mut accounts.pool,
+            closing,
+            fill.quote,
+        )?;
         book_fee(
             &mut sub_account,
             &mut accounts.exchange,
