@@ -4,7 +4,7 @@
 use crate::error::RingfenceError;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::trade::{
-    fill_price, fill_quote, released_quote_entry, skew_premium, split, taker_fee,
+    fee_on_notional, fill_price, fill_quote, released_quote_entry, skew_premium, split,
 };
 use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
 use crate::math::I80F48;
@@ -56,7 +56,7 @@ pub fn fill_against_pool(
     Ok(Fill {
         price,
         quote: fill_quote(base_delta, price)?,
-        fee: taker_fee(base_delta, price, params.taker_fee_bps)?,
+        fee: fee_on_notional(base_delta, price, params.taker_fee_bps)?,
     })
 }
 

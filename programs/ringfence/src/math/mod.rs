@@ -3,6 +3,7 @@
 
 pub mod fixed_point;
 pub mod funding;
+pub mod liquidation;
 pub mod margin;
 pub mod oracle;
 pub mod prices;

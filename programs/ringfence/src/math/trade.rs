@@ -39,9 +39,10 @@ pub fn fill_quote(base_delta: i64, fill: I80F48) -> MathResult<i64> {
     to_i64_floor(-value)
 }
 
-/// Taker fee in quote native units: |base_delta| × fill / 1000 × fee_bps / 10,000, rounded up.
-pub fn taker_fee(base_delta: i64, fill: I80F48, fee_bps: u16) -> MathResult<u64> {
-    let notional = super::units::notional(base_delta, fill)?;
+/// A fee on the notional of `base_delta` atoms at `price` (taker fees, liquidation penalties),
+/// quote native units: |base_delta| × price / 1000 × fee_bps / 10,000, rounded up.
+pub fn fee_on_notional(base_delta: i64, price: I80F48, fee_bps: u16) -> MathResult<u64> {
+    let notional = super::units::notional(base_delta, price)?;
     let fee = mul_div(notional, i128::from(fee_bps), i128::from(BPS), Round::Up)?;
     Ok(to_i64_ceil(fee)?.unsigned_abs())
 }
@@ -113,14 +114,14 @@ mod tests {
     }
 
     #[test]
-    fn taker_fee_rounds_up() {
+    fn fees_on_notional_round_up() {
         // 5 bps of $10,000 = $5 exactly; of $0.01 it is 0.005 units, charged as 1.
         assert_eq!(
-            taker_fee(200_000_000, from_i64(50_000), 5).unwrap(),
+            fee_on_notional(200_000_000, from_i64(50_000), 5).unwrap(),
             5 * USD as u64
         );
-        assert_eq!(taker_fee(10_000, fx("1"), 5).unwrap(), 1);
-        assert_eq!(taker_fee(10_000, fx("1"), 0).unwrap(), 0);
+        assert_eq!(fee_on_notional(10_000, fx("1"), 5).unwrap(), 1);
+        assert_eq!(fee_on_notional(10_000, fx("1"), 0).unwrap(), 0);
     }
 
     #[test]
