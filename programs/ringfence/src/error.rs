@@ -150,6 +150,14 @@ pub enum RingfenceError {
     SameSubAccount,
     #[msg("Margin can only be added to or removed from an isolated sub-account")]
     NotIsolated,
+
+    // Liquidation, insurance and triggers
+    #[msg("The sub-account is not liquidatable: its equity is at or above maintenance")]
+    NotLiquidatable,
+    #[msg("The insurance fund would fall below its floor")]
+    InsuranceBelowFloor,
+    #[msg("The mark price has not crossed the position's stop-loss or take-profit")]
+    NotTriggered,
 }
 
 impl From<MathError> for Error {

@@ -251,3 +251,84 @@ pub struct FundingSettled {
     /// Collateral after, quote native.
     pub collateral: i64,
 }
+
+/// A sub-account with no position and negative collateral was made whole.
+#[event]
+pub struct BankruptcyResolved {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Deficit covered, quote native.
+    pub deficit: u64,
+    /// Paid by the insurance fund.
+    pub insurance_paid: u64,
+    /// Absorbed by the pool (socialised across LPs).
+    pub pool_absorbed: u64,
+}
+
+/// Part of a position was liquidated.
+#[event]
+pub struct Liquidated {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Market index.
+    pub market_index: u16,
+    /// Who liquidated.
+    pub liquidator: Pubkey,
+    /// Size closed, base atoms (signed like the position).
+    pub closed: i64,
+    /// Mark price as I80F48 bits.
+    pub mark_bits: i128,
+    /// PnL realized, quote native.
+    pub realized_pnl: i64,
+    /// Penalty charged, quote native.
+    pub penalty: u64,
+    /// Of which paid to the liquidator.
+    pub liquidator_reward: u64,
+    /// Of which to the insurance fund.
+    pub insurance_fee: u64,
+    /// Collateral after, quote native.
+    pub collateral: i64,
+    /// Whether the sub-account is still being liquidated.
+    pub being_liquidated: bool,
+}
+
+/// The insurance fund received or paid out collateral.
+#[event]
+pub struct InsuranceMoved {
+    /// Who funded or received.
+    pub account: Pubkey,
+    /// Positive for funding, negative for a withdrawal, quote native.
+    pub amount: i64,
+    /// Insurance fund after.
+    pub insurance_fund: u64,
+}
+
+/// A position's stop-loss and take-profit were set.
+#[event]
+pub struct TriggersSet {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Market index.
+    pub market_index: u16,
+    /// Stop-loss price (quote native per base unit), 0 = none.
+    pub stop_loss: u64,
+    /// Take-profit price, 0 = none.
+    pub take_profit: u64,
+}
+
+/// A stop-loss or take-profit closed a position.
+#[event]
+pub struct TriggerExecuted {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Market index.
+    pub market_index: u16,
+    /// Who executed it.
+    pub keeper: Pubkey,
+    /// Size closed, base atoms.
+    pub closed: i64,
+    /// PnL realized, quote native.
+    pub realized_pnl: i64,
+    /// Fee paid to the keeper, quote native.
+    pub keeper_fee: u64,
+}

@@ -145,6 +145,32 @@ pub mod ringfence {
         SettleFunding::handler(ctx)
     }
 
+    /// Anyone: liquidates at most `max_base` atoms of a position of a sub-account under
+    /// maintenance (remaining accounts: the other positions' markets).
+    pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, max_base: u64) -> Result<()> {
+        Liquidate::handler(ctx, max_base)
+    }
+
+    /// Anyone: adds collateral to the insurance fund.
+    pub fn fund_insurance(ctx: Context<FundInsurance>, amount: u64) -> Result<()> {
+        FundInsurance::handler(ctx, amount)
+    }
+
+    /// Admin: withdraws insurance surplus above the floor (5% of the pool's balance).
+    pub fn withdraw_insurance(ctx: Context<WithdrawInsurance>, amount: u64) -> Result<()> {
+        WithdrawInsurance::handler(ctx, amount)
+    }
+
+    /// Owner: sets a position's stop-loss and take-profit (quote native per base unit; 0 = none).
+    pub fn set_triggers(ctx: Context<SetTriggers>, stop_loss: u64, take_profit: u64) -> Result<()> {
+        SetTriggers::handler(ctx, stop_loss, take_profit)
+    }
+
+    /// Anyone: closes a position at the mark once it crosses a trigger, for a keeper fee.
+    pub fn execute_trigger(ctx: Context<ExecuteTrigger>) -> Result<()> {
+        ExecuteTrigger::handler(ctx)
+    }
+
     /// Owner: closes an empty sub-account and recovers its rent.
     pub fn close_sub_account(ctx: Context<CloseSubAccount>) -> Result<()> {
         CloseSubAccount::handler(ctx)

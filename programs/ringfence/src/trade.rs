@@ -2,6 +2,7 @@
 //! money that moves (fees, realized PnL) between a sub-account, the pool and the protocol.
 
 use crate::error::RingfenceError;
+use crate::events::BankruptcyResolved;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::trade::{
     fee_on_notional, fill_price, fill_quote, released_quote_entry, skew_premium, split,
@@ -159,4 +160,43 @@ pub fn reduce_position(
     market.record_trade(held, -closing, -released)?;
     book_pnl(sub_account, pool, pnl)?;
     Ok(pnl)
+}
+
+/// When a sub-account has no position left and negative collateral, the insurance fund pays
+/// the deficit and the pool absorbs what insurance cannot; collateral is set to zero.
+pub fn resolve_bankruptcy(
+    sub_account: &mut SubAccount,
+    positions: &[Position],
+    exchange: &mut Exchange,
+    pool: &mut Pool,
+    key: Pubkey,
+) -> Result<()> {
+    if sub_account.collateral >= 0 || positions.iter().any(Position::is_open) {
+        return Ok(());
+    }
+    let deficit = sub_account.collateral.unsigned_abs();
+    let insurance_paid = deficit.min(exchange.insurance_fund);
+    let pool_absorbed = deficit - insurance_paid;
+    exchange.insurance_fund -= insurance_paid;
+    pool.balance = pool
+        .balance
+        .checked_sub(pool_absorbed)
+        .ok_or(RingfenceError::PoolCannotPay)?;
+    sub_account.collateral = 0;
+    emit!(BankruptcyResolved {
+        sub_account: key,
+        deficit,
+        insurance_paid,
+        pool_absorbed,
+    });
+    Ok(())
+}
+
+/// Takes up to `amount` of the sub-account's collateral (never more than it has) for a keeper
+/// or liquidator; returns what was taken, which the caller pays out of the vault.
+pub fn take_for_keeper(sub_account: &mut SubAccount, amount: u64) -> u64 {
+    let available = u64::try_from(sub_account.collateral.max(0)).unwrap_or(0);
+    let taken = amount.min(available);
+    sub_account.collateral -= taken as i64;
+    taken
 }

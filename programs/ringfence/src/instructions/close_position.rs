@@ -9,7 +9,7 @@ use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, SubAccount,
     EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{book_fee, fill_against_pool, reduce_position};
+use crate::trade::{book_fee, fill_against_pool, reduce_position, resolve_bankruptcy};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_position`.
@@ -84,6 +84,13 @@ impl ClosePosition<'_> {
             fill.fee,
         )?;
         sub_account.refresh_has_positions(&positions);
+        resolve_bankruptcy(
+            &mut sub_account,
+            &positions,
+            &mut accounts.exchange,
+            &mut accounts.pool,
+            sub_account_info.key(),
+        )?;
 
         emit!(PositionClosed {
             sub_account: sub_account_info.key(),

@@ -92,8 +92,12 @@ pub struct Position {
     pub leverage: u16,
     /// Explicit padding.
     pub padding: [u8; 4],
-    /// Room for stop-loss and take-profit prices.
-    pub reserved: [u8; 32],
+    /// Stop-loss price, quote native units per whole base unit; 0 = none.
+    pub stop_loss: u64,
+    /// Take-profit price, quote native units per whole base unit; 0 = none.
+    pub take_profit: u64,
+    /// Room for growth.
+    pub reserved: [u8; 16],
 }
 
 const_assert_size!(Position, 72);
