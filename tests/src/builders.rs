@@ -425,3 +425,104 @@ pub fn settle_funding(index: u16, oracle: &Pubkey, sub_accounts: &[Pubkey]) -> I
         .extend(sub_accounts.iter().map(|key| AccountMeta::new(*key, false)));
     instruction
 }
+
+/// `liquidate` of `sub_account`'s position in market `index`, reward to `liquidator_token`.
+pub fn liquidate(
+    liquidator: &Pubkey,
+    liquidator_token: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+    max_base: u64,
+    other_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        accounts::Liquidate {
+            liquidator: *liquidator,
+            liquidator_token: *liquidator_token,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            vault: vault_pda(),
+            sub_account: *sub_account,
+            market: market_pda(index),
+            oracle: *oracle,
+            token_program: spl_token::ID,
+        },
+        instruction::Liquidate { max_base },
+    );
+    with_pairs(instruction, other_pairs)
+}
+
+/// `fund_insurance` from `funder_token`.
+pub fn fund_insurance(funder: &Pubkey, funder_token: &Pubkey, amount: u64) -> Instruction {
+    ix(
+        accounts::FundInsurance {
+            funder: *funder,
+            funder_token: *funder_token,
+            exchange: exchange_pda(),
+            vault: vault_pda(),
+            token_program: spl_token::ID,
+        },
+        instruction::FundInsurance { amount },
+    )
+}
+
+/// `withdraw_insurance` to `destination`.
+pub fn withdraw_insurance(admin: &Pubkey, destination: &Pubkey, amount: u64) -> Instruction {
+    ix(
+        accounts::WithdrawInsurance {
+            admin: *admin,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            vault: vault_pda(),
+            destination: *destination,
+            token_program: spl_token::ID,
+        },
+        instruction::WithdrawInsurance { amount },
+    )
+}
+
+/// `set_triggers` on the position in market `index`.
+pub fn set_triggers(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    stop_loss: u64,
+    take_profit: u64,
+) -> Instruction {
+    ix(
+        accounts::SetTriggers {
+            owner: *owner,
+            sub_account: *sub_account,
+            market: market_pda(index),
+        },
+        instruction::SetTriggers {
+            stop_loss,
+            take_profit,
+        },
+    )
+}
+
+/// `execute_trigger` on the position in market `index`, fee to `keeper_token`.
+pub fn execute_trigger(
+    keeper: &Pubkey,
+    keeper_token: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+) -> Instruction {
+    ix(
+        accounts::ExecuteTrigger {
+            keeper: *keeper,
+            keeper_token: *keeper_token,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            vault: vault_pda(),
+            sub_account: *sub_account,
+            market: market_pda(index),
+            oracle: *oracle,
+            token_program: spl_token::ID,
+        },
+        instruction::ExecuteTrigger {},
+    )
+}

@@ -177,4 +177,35 @@ impl Harness {
         }
         health
     }
+
+    /// Sends `liquidate` from `liquidator` with the other positions' pairs.
+    pub async fn liquidate(
+        &mut self,
+        liquidator: &Wallet,
+        sub_account: &Pubkey,
+        index: u16,
+        max_base: u64,
+    ) -> Result<(), TransactionError> {
+        let oracle = self.oracle_of(index).await;
+        let pairs = self.position_pairs(sub_account, Some(index)).await;
+        let ix = builders::liquidate(
+            &liquidator.key(),
+            &liquidator.token,
+            sub_account,
+            index,
+            &oracle,
+            max_base,
+            &pairs,
+        );
+        self.process(&[ix], &[&liquidator.keypair]).await
+    }
+
+    /// Funds the insurance fund with `usd` dollars from a new wallet.
+    pub async fn fund_insurance(&mut self, usd: u64) {
+        let funder = self.wallet(usd).await;
+        let ix = builders::fund_insurance(&funder.key(), &funder.token, usd * crate::params::USD);
+        self.process(&[ix], &[&funder.keypair])
+            .await
+            .expect("fund_insurance");
+    }
 }

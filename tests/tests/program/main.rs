@@ -5,6 +5,7 @@ mod collateral;
 mod exchange;
 mod funding;
 mod invariant;
+mod liquidation;
 mod margin_moves;
 mod markets;
 mod oracle;
