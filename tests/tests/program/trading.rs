@@ -700,6 +700,16 @@ async fn closing_is_reduce_only_and_allowed_under_initial_margin() {
     // Closing half realizes 0.25 × −18,000 = −$4,500: collateral $5,500.
     h.set_price(btc, 32_000).await;
     assert!(!h.health(&sub_account).await.meets_initial());
+    // Under IM nothing may add risk, not even one atom.
+    assert_open_refused(
+        &mut h,
+        &trader,
+        &sub_account,
+        btc,
+        market_order(Side::Long, 1, 10),
+        RingfenceError::InsufficientInitialMargin,
+    )
+    .await;
     h.close_at_market(&trader, &sub_account, btc, Some(base / 2))
         .await
         .unwrap();
