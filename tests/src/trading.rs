@@ -3,8 +3,10 @@
 
 use crate::builders;
 use crate::harness::{Harness, Wallet};
+use ringfence::health::health_with;
 use ringfence::instructions::{OpenPositionArgs, Side};
-use ringfence::math::margin::{Health, PositionInput, PositionRisk};
+use ringfence::math::fixed_point::scaled_by_power_of_ten;
+use ringfence::math::margin::Health;
 use ringfence::state::{MarketParams, StubOracle};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
@@ -150,32 +152,27 @@ impl Harness {
     }
 
     /// Health of `sub_account` at the stub markets' current prices and funding accrued to now,
-    /// from account bytes.
+    /// from account bytes, with the program's own `health_with`.
     pub async fn health(&mut self, sub_account: &Pubkey) -> Health {
         let (header, positions) = self
             .try_sub_account(sub_account)
             .await
             .expect("sub-account");
         let now = self.clock().await.unix_timestamp;
-        let mut health = Health::from_collateral(header.collateral);
+        let mut priced = Vec::new();
         for position in positions.iter().filter(|p| p.is_open()) {
             let market = self.market(position.market_index).await;
             let stub: StubOracle = self.decode(&market.oracle).await;
-            let mark =
-                ringfence::math::fixed_point::scaled_by_power_of_ten(stub.price, stub.exponent)
-                    .unwrap();
-            let risk = market.risk(mark);
-            let input = PositionInput {
-                base: position.base,
-                quote_entry: position.quote_entry,
-                leverage: position.leverage,
-            };
-            let index = ringfence::funding::index_at(&market, mark, now).unwrap();
-            let owed = ringfence::funding::funding_owed(position, index).unwrap();
-            let position_risk = PositionRisk::new(&input, &risk, owed.into()).unwrap();
-            health.add(&position_risk, &risk).unwrap();
+            let mark = scaled_by_power_of_ten(stub.price, stub.exponent).unwrap();
+            priced.push((market, mark));
         }
-        health
+        health_with(&header, &positions, now, |index| {
+            priced
+                .iter()
+                .find(|(market, _)| market.index == index)
+                .map(|(market, mark)| (market, *mark))
+        })
+        .unwrap()
     }
 
     /// Sends `liquidate` from `liquidator` with the other positions' pairs.

@@ -89,6 +89,23 @@ pub fn checked_health<'info>(
     Ok(health)
 }
 
+/// Health of a sub-account whose markets are already priced (off chain: keeper, SDK, web
+/// preview, benchmarks); `priced` gives each position's market and checked mark.
+pub fn health_with<'m>(
+    sub_account: &SubAccount,
+    positions: &[Position],
+    now: i64,
+    mut priced: impl FnMut(u16) -> Option<(&'m Market, I80F48)>,
+) -> Result<Health> {
+    let mut health = Health::from_collateral(sub_account.collateral);
+    for position in positions.iter().filter(|p| p.is_open()) {
+        let (market, mark) =
+            priced(position.market_index).ok_or(RingfenceError::MissingMarketAccount)?;
+        add_position(&mut health, position, market, mark, now)?;
+    }
+    Ok(health)
+}
+
 /// A `Market` account of this program, or `InvalidMarketAccount`.
 pub fn load_market<'info>(info: &'info AccountInfo<'info>) -> Result<AccountLoader<'info, Market>> {
     AccountLoader::<Market>::try_from(info).map_err(|_| RingfenceError::InvalidMarketAccount.into())
