@@ -6,11 +6,11 @@
 //! feature of 4.x; 3.1 is the stable line this project pins (see TOOLCHAIN).
 #![allow(deprecated)]
 
-pub mod builders;
 pub mod harness;
-pub mod params;
 pub mod pyth;
 pub mod setup;
 pub mod trading;
 
 pub use harness::*;
+pub use ringfence_sdk::builders;
+pub use ringfence_sdk::presets as params;

@@ -1,4 +1,4 @@
-//! Market parameters used across the suites, written out in full so a test reads its numbers.
+//! Market parameter presets (the suites and the demo markets use them), written out in full.
 
 use ringfence::state::MarketParams;
 

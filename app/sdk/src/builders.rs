@@ -1,6 +1,9 @@
 //! One builder per instruction, from the program's generated account structs and argument
 //! types (`ringfence::accounts`, `ringfence::instruction`), never from a hand-kept list.
 
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::system_program;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use ringfence::instructions::{CreateMarketArgs, OpenPositionArgs};
@@ -9,9 +12,6 @@ use ringfence::state::{
     STUB_ORACLE_SEED, SUB_ACCOUNT_SEED, USER_SEED, VAULT_SEED,
 };
 use ringfence::{accounts, instruction};
-use solana_sdk::instruction::{AccountMeta, Instruction};
-use solana_sdk::pubkey::Pubkey;
-use solana_system_interface::program as system_program;
 
 fn pda(seeds: &[&[u8]]) -> Pubkey {
     Pubkey::find_program_address(seeds, &ringfence::ID).0
