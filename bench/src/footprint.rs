@@ -75,6 +75,15 @@ fn measure(name: String, instruction: Instruction, payer: &Pubkey) -> Transactio
     }
 }
 
+/// "s" unless `n` is 1.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// `[market, oracle]` pairs for markets `from..to`.
 fn pairs(from: u16, to: u16) -> Vec<Pubkey> {
     (from..to)
@@ -130,7 +139,10 @@ pub fn transactions() -> (Vec<TransactionRow>, usize) {
             &pairs(1, positions),
         );
         rows.push(measure(
-            format!("liquidate (cross, {positions} positions)"),
+            format!(
+                "liquidate (cross, {positions} position{})",
+                plural(usize::from(positions))
+            ),
             ix,
             &keeper,
         ));
@@ -138,7 +150,7 @@ pub fn transactions() -> (Vec<TransactionRow>, usize) {
     let subs: Vec<Pubkey> = (0..64).map(|_| Pubkey::new_unique()).collect();
     let settle = |n: usize| {
         measure(
-            format!("settle_funding ({n} sub-accounts)"),
+            format!("settle_funding ({n} sub-account{})", plural(n)),
             builders::settle_funding(0, &oracle, &subs[..n]),
             &keeper,
         )
