@@ -89,6 +89,33 @@ pub fn checked_health<'info>(
     Ok(health)
 }
 
+/// Takes `amount` of free collateral out of a sub-account: refused while it is being liquidated
+/// or when what stays would not cover its initial requirement without unrealized profit
+/// (withdrawals and margin moves). `remaining` carries every open position's pair.
+pub fn debit_free_collateral<'info>(
+    sub_account: &mut SubAccount,
+    positions: &[Position],
+    remaining: &'info [AccountInfo<'info>],
+    amount: u64,
+) -> Result<()> {
+    require!(
+        sub_account.being_liquidated == 0,
+        RingfenceError::BeingLiquidated
+    );
+    let health = checked_health(sub_account, positions, remaining, &Clock::get()?, None)?;
+    require_gte!(
+        health.withdrawable()?,
+        amount,
+        RingfenceError::InsufficientFreeCollateral
+    );
+    let debit = i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
+    sub_account.collateral = sub_account
+        .collateral
+        .checked_sub(debit)
+        .ok_or(RingfenceError::MathOverflow)?;
+    Ok(())
+}
+
 /// Health of a sub-account whose markets are already priced (off chain: keeper, SDK, web
 /// preview, benchmarks); `priced` gives each position's market and checked mark.
 pub fn health_with<'m>(

@@ -5,7 +5,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::MarginMoved;
-use crate::health::checked_health;
+use crate::health::debit_free_collateral;
 use crate::state::{load_sub_account_mut, SubAccount};
 use anchor_lang::prelude::*;
 
@@ -54,28 +54,8 @@ pub fn move_margin<'info>(
         IsolatedSide::Source => &source,
     };
     require_eq!(isolated_account.mode, 1, RingfenceError::NotIsolated);
-    require!(
-        source.being_liquidated == 0,
-        RingfenceError::BeingLiquidated
-    );
-
-    let health = checked_health(
-        &source,
-        &positions,
-        ctx.remaining_accounts,
-        &Clock::get()?,
-        None,
-    )?;
-    require_gte!(
-        health.withdrawable()?,
-        amount,
-        RingfenceError::InsufficientFreeCollateral
-    );
+    debit_free_collateral(&mut source, &positions, ctx.remaining_accounts, amount)?;
     let amount_signed = i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
-    source.collateral = source
-        .collateral
-        .checked_sub(amount_signed)
-        .ok_or(RingfenceError::MathOverflow)?;
     destination.collateral = destination
         .collateral
         .checked_add(amount_signed)

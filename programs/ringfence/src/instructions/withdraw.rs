@@ -3,7 +3,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::Withdrawn;
-use crate::health::checked_health;
+use crate::health::debit_free_collateral;
 use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
@@ -40,27 +40,7 @@ impl<'info> Withdraw<'info> {
         let accounts = &ctx.accounts;
         let sub_account_info = accounts.sub_account.to_account_info();
         let (mut sub_account, positions) = load_sub_account_mut(&sub_account_info)?;
-        require!(
-            sub_account.being_liquidated == 0,
-            RingfenceError::BeingLiquidated
-        );
-        let health = checked_health(
-            &sub_account,
-            &positions,
-            ctx.remaining_accounts,
-            &Clock::get()?,
-            None,
-        )?;
-        require_gte!(
-            health.withdrawable()?,
-            amount,
-            RingfenceError::InsufficientFreeCollateral
-        );
-        let debit = i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
-        sub_account.collateral = sub_account
-            .collateral
-            .checked_sub(debit)
-            .ok_or(RingfenceError::MathOverflow)?;
+        debit_free_collateral(&mut sub_account, &positions, ctx.remaining_accounts, amount)?;
         let collateral = sub_account.collateral;
         drop((sub_account, positions));
 
