@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of Ringfence from a clean clone: formatting, clippy, the math unit
-# and property tests, and the program suites under solana-program-test.
-# Needs only the machine's Rust toolchain (with rustfmt and clippy); cargo fetches the crates.
+# and property tests, the program suites under solana-program-test, and the IDL build.
+# Needs only the machine's Rust toolchain (with rustfmt and clippy) and python3; cargo fetches
+# the crates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,5 @@ echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "==> cargo test"
 cargo test --workspace
+echo "==> IDL (host build)"
+./scripts/idl.sh

@@ -53,8 +53,19 @@ pub enum MarketStatus {
 
 /// Risk, fee and funding parameters of a market. Borsh bytes equal the zero-copy bytes
 /// (no implicit padding), so the same struct is both the instruction argument and the layout.
+///
+/// Borsh is derived directly (not through Anchor's aliases, which would also implement
+/// `IdlBuild` and clash with `zero_copy`'s): the IDL describes the zero-copy layout, which a
+/// unit test pins as byte-identical to the Borsh encoding.
 #[zero_copy]
-#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
+#[derive(
+    anchor_lang::prelude::borsh::BorshSerialize,
+    anchor_lang::prelude::borsh::BorshDeserialize,
+    Debug,
+    PartialEq,
+    Eq,
+)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct MarketParams {
     /// Upper notional bound of each maintenance bracket, quote native (the last is unbounded).
     pub tier_up_to_notional: [u64; 4],
