@@ -13,7 +13,11 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
-echo "==> cargo test"
-cargo test --workspace
 echo "==> IDL (host build)"
 ./scripts/idl.sh
+echo "==> cargo test"
+log=$(mktemp)
+cargo test --workspace --all-targets 2>&1 | tee "$log"
+summary=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$log")
+rm -f "$log"
+echo "tests: $summary"
