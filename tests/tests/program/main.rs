@@ -1,6 +1,7 @@
 //! Ringfence program suites, one module per area, all in one binary (one link of the runtime).
 #![allow(deprecated)]
 
+mod adversarial;
 mod collateral;
 mod exchange;
 mod funding;
