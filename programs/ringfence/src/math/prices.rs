@@ -272,6 +272,32 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn at_the_liquidation_price_equity_equals_maintenance(
+            tenths in 1i64..1_000,
+            long in proptest::bool::ANY,
+            entry in 1_000i64..100_000,
+            collateral_usd in 1i64..1_000_000,
+        ) {
+            // Round trip: value the position at the computed price; equity and MM agree to a
+            // hair (the price is rounded to I80F48, the requirement to whole brackets).
+            let base = if long { tenths * BTC / 10 } else { -tenths * BTC / 10 };
+            let quote_entry = -(base / 1_000) * entry;
+            let brackets = market(&[(1_000_000 * USD, 50), (5_000_000 * USD, 100), (0, 200)]);
+            let around = alone(collateral_usd * USD);
+            if let Some(price) = liquidation_price(base, quote_entry, &brackets, &around).unwrap() {
+                let at = MarketRisk { mark: price, ..brackets };
+                let position = crate::math::margin::PositionInput { base, quote_entry, leverage: 1 };
+                let risk = PositionRisk::new(&position, &at, I80F48::ZERO).unwrap();
+                let mut health = Health::from_collateral(collateral_usd * USD);
+                health.add(&risk, &at).unwrap();
+                let gap = (health.equity - health.maintenance_requirement).abs();
+                proptest::prop_assert!(gap <= fx("0.01"), "gap {} at {}", gap, price);
+            }
+        }
+    }
+
     #[test]
     fn other_positions_shift_a_cross_position_s_liquidation_price() {
         // The seed long with $500 of other profit and $20 of other maintenance:
