@@ -70,8 +70,6 @@ pub enum RingfenceError {
     MarketNotFound,
     #[msg("Close every position and withdraw all collateral before closing a sub-account")]
     SubAccountNotEmpty,
-    #[msg("The sub-account is being liquidated")]
-    BeingLiquidated,
 
     // Collateral
     #[msg("The amount must be greater than zero")]

@@ -89,19 +89,15 @@ pub fn checked_health<'info>(
     Ok(health)
 }
 
-/// Takes `amount` of free collateral out of a sub-account: refused while it is being liquidated
-/// or when what stays would not cover its initial requirement without unrealized profit
-/// (withdrawals and margin moves). `remaining` carries every open position's pair.
+/// Takes `amount` of free collateral out of a sub-account: refused when what stays would not
+/// cover its initial requirement without unrealized profit (withdrawals and margin moves).
+/// `remaining` carries every open position's pair.
 pub fn debit_free_collateral<'info>(
     sub_account: &mut SubAccount,
     positions: &[Position],
     remaining: &'info [AccountInfo<'info>],
     amount: u64,
 ) -> Result<()> {
-    require!(
-        sub_account.being_liquidated == 0,
-        RingfenceError::BeingLiquidated
-    );
     let health = checked_health(sub_account, positions, remaining, &Clock::get()?, None)?;
     require_gte!(
         health.withdrawable()?,
@@ -113,6 +109,8 @@ pub fn debit_free_collateral<'info>(
         .collateral
         .checked_sub(debit)
         .ok_or(RingfenceError::MathOverflow)?;
+    // What stays covers IM, which is above the liquidation-end target.
+    sub_account.being_liquidated = 0;
     Ok(())
 }
 

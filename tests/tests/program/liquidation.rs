@@ -452,3 +452,34 @@ async fn adversarial_liquidations_get_named_errors_and_move_nothing() {
     }
     h.liquidate(&liquidator, &sub, BTC, ALL).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_rescued_account_is_released_from_liquidation() {
+    let (mut h, liquidator) = exchange().await;
+    let (trader, sub) = funded(&mut h, 2_000).await;
+    h.withdraw(&trader, &sub, 1_000 * USD).await.unwrap();
+    h.open_at_market(&trader, &sub, BTC, Side::Long, BASE_UNIT as u64 / 5, 10)
+        .await
+        .unwrap();
+    h.set_price(BTC, 45_200).await;
+    h.liquidate(&liquidator, &sub, BTC, BASE_UNIT as u64 / 10)
+        .await
+        .unwrap();
+    assert_eq!(h.sub_account(&sub).await.being_liquidated, 1);
+
+    // The owner may still reduce risk while flagged.
+    h.close_at_market(&trader, &sub, BTC, Some(BASE_UNIT as u64 / 100))
+        .await
+        .unwrap();
+    // A deposit lifts equity past the target: liquidators must stop...
+    h.deposit(&trader, &sub, 1_000 * USD).await.unwrap();
+    assert_error(
+        h.liquidate(&liquidator, &sub, BTC, ALL).await,
+        RingfenceError::NotLiquidatable,
+    );
+    // ...and the owner's next action that passes initial margin releases the flag.
+    let pairs = h.position_pairs(&sub, None).await;
+    let ix = builders::withdraw(&trader.key(), &sub, &trader.token, USD, &pairs);
+    h.process(&[ix], &[&trader.keypair]).await.unwrap();
+    assert_eq!(h.sub_account(&sub).await.being_liquidated, 0);
+}

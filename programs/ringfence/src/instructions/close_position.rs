@@ -41,10 +41,6 @@ impl ClosePosition<'_> {
         let mut market = accounts.market.load_mut()?;
         let sub_account_info = accounts.sub_account.to_account_info();
         let (mut sub_account, mut positions) = load_sub_account_mut(&sub_account_info)?;
-        require!(
-            sub_account.being_liquidated == 0,
-            RingfenceError::BeingLiquidated
-        );
         let slot = position_slot(&positions, market.index).ok_or(RingfenceError::NoPosition)?;
         let held = positions[slot].base;
         let closing = match base {

@@ -74,10 +74,6 @@ impl<'info> OpenPosition<'info> {
         );
         let sub_account_info = accounts.sub_account.to_account_info();
         let (mut sub_account, mut positions) = load_sub_account_mut(&sub_account_info)?;
-        require!(
-            sub_account.being_liquidated == 0,
-            RingfenceError::BeingLiquidated
-        );
         if let SubAccountMode::Isolated { market_index } = sub_account.mode() {
             require_eq!(
                 market_index,
@@ -142,6 +138,8 @@ impl<'info> OpenPosition<'info> {
             health.meets_initial(),
             RingfenceError::InsufficientInitialMargin
         );
+        // At initial margin an account is above its liquidation-end target.
+        sub_account.being_liquidated = 0;
 
         emit!(PositionOpened {
             sub_account: sub_account_info.key(),

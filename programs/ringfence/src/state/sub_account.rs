@@ -62,7 +62,9 @@ pub struct SubAccount {
     pub mode: u8,
     /// 1 when any position is open (for `memcmp` filters), else 0.
     pub has_positions: u8,
-    /// 1 while a liquidation is in progress.
+    /// 1 while a liquidation is in progress: liquidators may go on until equity reaches the
+    /// target. Cleared by liquidation at the target, or when an owner's action passes an
+    /// initial-margin check (IM is above the target).
     pub being_liquidated: u8,
     /// Bump of this PDA.
     pub bump: u8,
