@@ -793,3 +793,36 @@ async fn lp_withdrawals_cannot_leave_the_pool_unable_to_cover_exposure() {
     h.process(&[ix], &[&lp.keypair]).await.unwrap();
     assert_eq!(h.token_balance(&lp.token).await, 10_000 * USD);
 }
+
+#[tokio::test]
+async fn the_sdk_preview_predicts_what_the_program_does() {
+    let mut h = Harness::new().await;
+    let btc = h.stub_market("BTC-PERP", btc_params(), 50_000).await;
+    h.seed_pool(1_000_000).await;
+    let order = ringfence_sdk::preview::Order {
+        market_index: btc,
+        side: Side::Long,
+        base: (BASE_UNIT / 5) as u64,
+        leverage: 10,
+    };
+    for (collateral, accepted) in [(1_000, false), (2_000, true)] {
+        let (trader, sub) = funded(&mut h, collateral).await;
+        let (header, positions) = h.try_sub_account(&sub).await.unwrap();
+        let market = h.market(btc).await;
+        let now = h.clock().await.unix_timestamp;
+        let markets = [(market, I80F48::from_num(50_000))];
+        let preview =
+            ringfence_sdk::preview::preview(&header, &positions, &markets, order, now).unwrap();
+        assert_eq!(preview.meets_initial, accepted, "${collateral}");
+        let result = h
+            .open_at_market(&trader, &sub, btc, order.side, order.base, order.leverage)
+            .await;
+        if accepted {
+            result.unwrap();
+            let after = h.sub_account(&sub).await.collateral;
+            assert_eq!(header.collateral - after, preview.fee as i64);
+        } else {
+            assert_error(result, RingfenceError::InsufficientInitialMargin);
+        }
+    }
+}
