@@ -1,5 +1,7 @@
 //! Random operation sequences: conservation holds exactly after every transaction (checked by
-//! the harness), and no risk-adding instruction leaves its sub-account under initial margin.
+//! the harness); no risk-adding instruction leaves its sub-account under initial margin;
+//! liquidations succeed only below maintenance (or while flagged under the target); nothing
+//! done to other sub-accounts touches the isolated one.
 
 use proptest::prelude::*;
 use ringfence::instructions::Side;
@@ -43,6 +45,13 @@ enum Op {
     RemoveMargin {
         usd: u64,
     },
+    Wait {
+        seconds: i64,
+    },
+    Liquidate {
+        who: usize,
+        market: u16,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -55,6 +64,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..3, 1u64..2_000).prop_map(|(who, usd)| Op::Withdraw { who, usd }),
         1 => (1u64..1_000).prop_map(|usd| Op::AddMargin { usd }),
         1 => (1u64..1_000).prop_map(|usd| Op::RemoveMargin { usd }),
+        1 => (1i64..3_600).prop_map(|seconds| Op::Wait { seconds }),
+        2 => (0usize..3, 0u16..2).prop_map(|(who, market)| Op::Liquidate { who, market }),
     ]
 }
 
@@ -64,6 +75,7 @@ struct World {
     subs: [Pubkey; 3],
     prices: [i64; 2],
     opened: usize,
+    now: i64,
 }
 
 impl World {
@@ -87,6 +99,7 @@ impl World {
             subs: [cross, isolated, other],
             prices: [50_000_000_000, 2_500_000_000],
             opened: 0,
+            now: 0,
         }
     }
 
@@ -96,6 +109,25 @@ impl World {
         Wallet {
             keypair: wallet.keypair.insecure_clone(),
             token: wallet.token,
+        }
+    }
+
+    /// Applies `op`; anything done to another sub-account leaves the isolated one untouched.
+    async fn step(&mut self, op: &Op) {
+        let elsewhere = match *op {
+            Op::Open { who, .. } | Op::Close { who, .. } | Op::Deposit { who, .. } => who != 1,
+            Op::Withdraw { who, .. } | Op::Liquidate { who, .. } => who != 1,
+            _ => false,
+        };
+        let isolated = [self.subs[1]];
+        let before = self.h.snapshot(&isolated).await;
+        self.apply(op).await;
+        if elsewhere {
+            assert_eq!(
+                self.h.snapshot(&isolated).await,
+                before,
+                "{op:?} touched the isolated account"
+            );
         }
     }
 
@@ -184,6 +216,47 @@ impl World {
                 let signer = self.wallets[0].keypair.insecure_clone();
                 let _ = self.h.process(&[ix], &[&signer]).await;
             }
+            Op::Wait { seconds } => {
+                // Time passes: prices are republished and funding is cranked for everyone.
+                if self.now == 0 {
+                    self.now = self.h.clock().await.unix_timestamp;
+                }
+                self.now += seconds;
+                self.h.set_time(self.now).await;
+                for market in 0..2u16 {
+                    self.h
+                        .set_price_micros(market, self.prices[usize::from(market)])
+                        .await;
+                    let ix = builders::settle_funding(
+                        market,
+                        &builders::stub_oracle_pda(market),
+                        &self.subs,
+                    );
+                    self.h.process(&[ix], &[]).await.expect("settle_funding");
+                }
+            }
+            Op::Liquidate { who, market } => {
+                let sub = self.subs[who];
+                let health = self.h.health(&sub).await;
+                let flagged = self.h.sub_account(&sub).await.being_liquidated == 1;
+                let liquidator = self.wallets[0].keypair.insecure_clone();
+                let liquidator = Wallet {
+                    keypair: liquidator,
+                    token: self.wallets[0].token,
+                };
+                if self
+                    .h
+                    .liquidate(&liquidator, &sub, market, u64::MAX)
+                    .await
+                    .is_ok()
+                {
+                    let target = ringfence::math::liquidation::liquidation_target(&health).unwrap();
+                    assert!(
+                        health.below_maintenance() || (flagged && health.equity < target),
+                        "liquidated a healthy account: {health:?}"
+                    );
+                }
+            }
             Op::RemoveMargin { usd } => {
                 let pairs = self.h.position_pairs(&self.subs[1], None).await;
                 let ix = builders::remove_margin(
@@ -210,7 +283,7 @@ proptest! {
         runtime.block_on(async {
             let mut world = World::new().await;
             for op in &ops {
-                world.apply(op).await;
+                world.step(op).await;
             }
             world.h.assert_conservation().await;
             // Small orders at 5x or more on $3,000 always fit, so the sequence really trades
