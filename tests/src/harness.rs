@@ -9,29 +9,13 @@ use ringfence::state::{Exchange, Market, Pool, Position, SubAccount};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
-use solana_sdk::account_info::AccountInfo;
 use solana_sdk::clock::Clock;
-use solana_sdk::entrypoint::ProgramResult;
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
 use solana_system_interface::instruction as system_instruction;
-
-/// Runs the program's Anchor entrypoint natively.
-///
-/// `processor!` wants `fn(&Pubkey, &[AccountInfo], &[u8])`, while Anchor's `entry` ties the
-/// slice and the accounts' data to one lifetime `'info`. The runtime keeps every account alive
-/// for the whole call, so re-borrowing the slice with a single lifetime is sound.
-fn process_instruction(
-    program_id: &Pubkey,
-    accounts: &[AccountInfo],
-    data: &[u8],
-) -> ProgramResult {
-    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    ringfence::entry(program_id, accounts, data)
-}
 
 /// A wallet with SOL and a token account of the collateral mint.
 pub struct Wallet {
@@ -87,8 +71,11 @@ impl Harness {
 
     /// A started runtime whose collateral mint has `decimals`.
     pub async fn with_mint_decimals(decimals: u8) -> Self {
-        let mut test =
-            ProgramTest::new("ringfence", ringfence::ID, processor!(process_instruction));
+        let mut test = ProgramTest::new(
+            "ringfence",
+            ringfence::ID,
+            processor!(ringfence::native::process_instruction),
+        );
         test.prefer_bpf(false);
         let ctx = test.start_with_context().await;
         let mut harness = Self {

@@ -5,6 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::system_program;
 use anchor_lang::{InstructionData, ToAccountMetas};
+use anchor_spl::associated_token;
 use anchor_spl::token::spl_token;
 use ringfence::instructions::{CreateMarketArgs, OpenPositionArgs};
 use ringfence::state::{
@@ -525,4 +526,49 @@ pub fn execute_trigger(
         },
         instruction::ExecuteTrigger {},
     )
+}
+
+/// The wallet's associated token account of `mint` (where the CLI, keeper and web page keep
+/// collateral).
+pub fn token_account(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+    associated_token::get_associated_token_address(owner, mint)
+}
+
+/// Creates `owner`'s associated token account of `mint` if it does not exist yet.
+pub fn create_token_account(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> Instruction {
+    associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        payer,
+        owner,
+        mint,
+        &spl_token::ID,
+    )
+}
+
+/// Creates and initialises a mint at `mint` (a new keypair's address) with `lamports` of rent.
+pub fn create_mint(
+    payer: &Pubkey,
+    mint: &Pubkey,
+    authority: &Pubkey,
+    decimals: u8,
+    lamports: u64,
+) -> [Instruction; 2] {
+    use anchor_lang::solana_program::program_pack::Pack;
+    use anchor_spl::token::spl_token::state::Mint;
+    [
+        solana_system_interface::instruction::create_account(
+            payer,
+            mint,
+            lamports,
+            Mint::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_mint2(&spl_token::ID, mint, authority, None, decimals)
+            .expect("the token program id is spl_token's"),
+    ]
+}
+
+/// Mints `amount` of `mint` to `token` (signed by the mint authority).
+pub fn mint_to(mint: &Pubkey, token: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+    spl_token::instruction::mint_to(&spl_token::ID, mint, token, authority, &[], amount)
+        .expect("the token program id is spl_token's")
 }

@@ -19,6 +19,8 @@ pub mod funding;
 pub mod health;
 pub mod instructions;
 pub mod math;
+#[cfg(not(target_os = "solana"))]
+pub mod native;
 pub mod oracle;
 pub mod pool_equity;
 pub mod state;
