@@ -38,7 +38,8 @@ impl SubAccountView {
 pub fn sub_account(data: &[u8]) -> Option<SubAccountView> {
     let header_end = 8 + size_of::<SubAccount>();
     let slots = data.get(header_end..)?;
-    if data[..8] != *SubAccount::DISCRIMINATOR || !slots.len().is_multiple_of(size_of::<Position>()) {
+    if data[..8] != *SubAccount::DISCRIMINATOR || !slots.len().is_multiple_of(size_of::<Position>())
+    {
         return None;
     }
     Some(SubAccountView {

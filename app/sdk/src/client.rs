@@ -7,7 +7,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::Discriminator;
 use ringfence::math::I80F48;
-use ringfence::state::{Exchange, Market, SubAccount, SUB_ACCOUNT_OWNER_OFFSET};
+use ringfence::state::{Exchange, Market, Pool, SubAccount, SUB_ACCOUNT_OWNER_OFFSET};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
@@ -157,6 +157,36 @@ impl Client {
         let mut found = self.find_sub_accounts(vec![filter]).await?;
         found.sort_by_key(|(_, view)| view.header.id);
         Ok(found)
+    }
+
+    /// The vault's token balance and the sum of every ledger that claims it (every
+    /// sub-account's collateral, the pool, the insurance fund, protocol fees and each market's
+    /// funding ledger). Equal at every moment; any difference is lost or created money.
+    pub async fn vault_and_ledgers(&self) -> ClientResult<(u64, i128)> {
+        let exchange = self
+            .exchange()
+            .await?
+            .ok_or_else(|| custom("no exchange"))?;
+        let vault = self.rpc.get_token_account_balance(&exchange.vault).await?;
+        let vault: u64 = vault
+            .amount
+            .parse()
+            .map_err(|_| custom("vault balance is not a number"))?;
+        let pool: Pool = self
+            .data(&builders::pool_pda())
+            .await?
+            .and_then(|d| accounts::borsh(&d))
+            .ok_or_else(|| custom("no pool"))?;
+        let mut ledgers = i128::from(pool.balance)
+            + i128::from(exchange.insurance_fund)
+            + i128::from(exchange.protocol_fees);
+        for market in self.markets().await? {
+            ledgers += i128::from(market.market.funding_ledger);
+        }
+        for (_, view) in self.find_sub_accounts(Vec::new()).await? {
+            ledgers += i128::from(view.header.collateral);
+        }
+        Ok((vault, ledgers))
     }
 
     /// Signs `instructions` with `payer` (fee payer) and `signers`, sends, and waits for

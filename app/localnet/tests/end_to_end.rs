@@ -1,0 +1,543 @@
+//! The local network driven only through `solana-rpc-client`, `solana-pubsub-client`, raw HTTP
+//! and the SDK, exactly as against a real cluster.
+
+use futures_util::StreamExt;
+use ringfence::error::RingfenceError;
+use ringfence::instructions::{OpenPositionArgs, Side};
+use ringfence::math::I80F48;
+use ringfence::state::SubAccountMode;
+use ringfence_localnet::{Config, Localnet};
+use ringfence_sdk::builders;
+use ringfence_sdk::client::Client;
+use ringfence_sdk::deploy::{deploy, Action, MarketList};
+use ringfence_sdk::presets::{BASE_UNIT, USD};
+use serde_json::{json, Value};
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcSendTransactionConfig};
+use solana_rpc_client_api::response::RpcSignatureResult;
+use solana_sdk::instruction::InstructionError;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_transaction_status_client_types::UiTransactionEncoding;
+use std::time::Duration;
+
+/// BTC and ETH without fees or premium, so every number below is worked out by hand.
+const FRICTIONLESS: &str = r#"
+[[market]]
+name = "BTC-PERP"
+oracle = { stub = { price_usd = 50000 } }
+maintenance_tiers = [{ up_to_usd = 1_000_000, mm_bps = 50 }, { up_to_usd = 5_000_000, mm_bps = 100 }, { mm_bps = 200 }]
+max_leverage = 40
+skew_scale_usd = 10_000_000
+max_open_interest_usd = 50_000_000
+trigger_keeper_fee_usd = 1
+max_funding_elapsed_s = 3600
+max_oracle_age_s = 300
+max_funding_rate_ppm = 100
+taker_fee_bps = 0
+protocol_fee_share_bps = 2000
+liquidation_fee_bps = 25
+liquidator_share_bps = 5000
+upnl_initial_weight_bps = 5000
+max_premium_bps = 0
+max_conf_bps = 200
+max_ema_divergence_bps = 500
+
+[[market]]
+name = "ETH-PERP"
+oracle = { stub = { price_usd = 3000 } }
+maintenance_tiers = [{ up_to_usd = 1_000_000, mm_bps = 100 }, { mm_bps = 200 }]
+max_leverage = 20
+skew_scale_usd = 10_000_000
+max_open_interest_usd = 50_000_000
+trigger_keeper_fee_usd = 1
+max_funding_elapsed_s = 3600
+max_oracle_age_s = 300
+max_funding_rate_ppm = 100
+taker_fee_bps = 0
+protocol_fee_share_bps = 2000
+liquidation_fee_bps = 25
+liquidator_share_bps = 5000
+upnl_initial_weight_bps = 5000
+max_premium_bps = 0
+max_conf_bps = 200
+max_ema_divergence_bps = 500
+"#;
+
+/// A started network with the frictionless exchange deployed and a funded pool.
+struct Exchange {
+    net: Localnet,
+    client: Client,
+    admin: Keypair,
+    mint: Pubkey,
+}
+
+async fn exchange() -> Exchange {
+    let net = Localnet::start(Config::ephemeral(), jsonrpsee::Methods::new())
+        .await
+        .expect("local network starts");
+    let client = Client::new(&net.rpc_url);
+    let admin = Keypair::new();
+    client
+        .rpc
+        .request_airdrop(&admin.pubkey(), 100_000_000_000)
+        .await
+        .unwrap();
+    let mint = Keypair::new();
+    let rent = client
+        .rpc
+        .get_minimum_balance_for_rent_exemption(82)
+        .await
+        .unwrap();
+    let ixs = builders::create_mint(&admin.pubkey(), &mint.pubkey(), &admin.pubkey(), 6, rent);
+    client.send(&ixs, &admin, &[&mint]).await.unwrap();
+    let mut list = MarketList::parse(FRICTIONLESS).unwrap();
+    list.collateral_mint = Some(mint.pubkey().to_string());
+    let report = deploy(&client, &admin, &list).await.unwrap();
+    assert_eq!(report.len(), 2);
+    assert!(report.iter().all(|(_, action)| *action == Action::Created));
+    let again = deploy(&client, &admin, &list).await.unwrap();
+    assert!(
+        again.iter().all(|(_, a)| *a == Action::Unchanged),
+        "deploy is idempotent"
+    );
+    let exchange = Exchange {
+        net,
+        client,
+        admin,
+        mint: mint.pubkey(),
+    };
+    let admin_token = exchange.fund(&exchange.admin.pubkey(), 1_000_000).await;
+    let pairs = exchange.all_pairs().await;
+    let pool = builders::pool_deposit(
+        &exchange.admin.pubkey(),
+        &admin_token,
+        1_000_000 * USD,
+        &pairs,
+    );
+    exchange
+        .client
+        .send(&[pool], &exchange.admin, &[])
+        .await
+        .unwrap();
+    exchange
+}
+
+impl Exchange {
+    /// Money is neither lost nor created: the vault holds exactly what the ledgers claim.
+    async fn assert_conservation(&self) {
+        let (vault, ledgers) = self.client.vault_and_ledgers().await.unwrap();
+        assert_eq!(
+            i128::from(vault),
+            ledgers,
+            "vault balance must equal the ledgers"
+        );
+    }
+
+    async fn fund(&self, owner: &Pubkey, usd: u64) -> Pubkey {
+        let token = builders::token_account(owner, &self.mint);
+        let ixs = [
+            builders::create_token_account(&self.admin.pubkey(), owner, &self.mint),
+            builders::mint_to(&self.mint, &token, &self.admin.pubkey(), usd * USD),
+        ];
+        self.client.send(&ixs, &self.admin, &[]).await.unwrap();
+        token
+    }
+
+    async fn all_pairs(&self) -> Vec<Pubkey> {
+        let markets = self.client.markets().await.unwrap();
+        markets
+            .iter()
+            .flat_map(|m| [m.key, m.market.oracle])
+            .collect()
+    }
+
+    async fn trader(&self, usd: u64) -> (Keypair, Pubkey) {
+        let trader = Keypair::new();
+        self.client
+            .rpc
+            .request_airdrop(&trader.pubkey(), 10_000_000_000)
+            .await
+            .unwrap();
+        let token = self.fund(&trader.pubkey(), usd).await;
+        (trader, token)
+    }
+
+    async fn set_price(&self, index: u16, dollars: i64) {
+        let ix = builders::set_stub_price(&self.admin.pubkey(), index, dollars * 1_000_000, 0, -6);
+        self.client.send(&[ix], &self.admin, &[]).await.unwrap();
+    }
+}
+
+fn long(base: u64, leverage: u16) -> OpenPositionArgs {
+    OpenPositionArgs {
+        side: Side::Long,
+        base,
+        leverage,
+        limit_price: u64::MAX,
+    }
+}
+
+fn program_error(error: RingfenceError) -> TransactionError {
+    TransactionError::InstructionError(0, InstructionError::Custom(u32::from(error)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn end_to_end_deposit_trade_move_price_and_reject_over_rpc() {
+    let ex = exchange().await;
+    let (trader, token) = ex.trader(5_000).await;
+    let owner = trader.pubkey();
+    let cross = builders::sub_account_pda(&owner, 0);
+    let isolated = builders::sub_account_pda(&owner, 1);
+    let setup = [
+        builders::create_user(&owner),
+        builders::create_sub_account(&owner, 0, SubAccountMode::Cross),
+        builders::create_sub_account(&owner, 1, SubAccountMode::Isolated { market_index: 0 }),
+        builders::deposit(&owner, &cross, &token, 4_000 * USD),
+        builders::deposit(&owner, &isolated, &token, 1_000 * USD),
+    ];
+    ex.client.send(&setup, &trader, &[]).await.unwrap();
+    ex.assert_conservation().await;
+
+    // The seed trades: 0.2 BTC at $50,000 with 10x ($1,000 of margin), isolated; 0.8 ETH at
+    // $3,000 with 5x ($480), cross.
+    let markets = ex.client.markets().await.unwrap();
+    let btc = builders::open_position(
+        &owner,
+        &isolated,
+        0,
+        &markets[0].market.oracle,
+        long(BASE_UNIT as u64 / 5, 10),
+        &[],
+    );
+    let eth = builders::open_position(
+        &owner,
+        &cross,
+        1,
+        &markets[1].market.oracle,
+        long(BASE_UNIT as u64 * 4 / 5, 5),
+        &[],
+    );
+    ex.client.send(&[btc, eth], &trader, &[]).await.unwrap();
+    ex.assert_conservation().await;
+
+    let iso = ex.client.sub_account(&isolated).await.unwrap().unwrap();
+    let position = iso.positions[0];
+    assert_eq!(
+        (position.base, position.quote_entry),
+        (200_000_000, -10_000 * USD as i64)
+    );
+    assert_eq!(
+        iso.header.collateral,
+        1_000 * USD as i64,
+        "no fee on a frictionless market"
+    );
+    let accounts = ex.client.sub_accounts_of(&owner).await.unwrap();
+    let keys: Vec<Pubkey> = accounts.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        keys,
+        [cross, isolated],
+        "found by getProgramAccounts with an owner memcmp"
+    );
+
+    // BTC −5%: the isolated account's equity is $1,000 − 0.2 × $2,500 = $500 on $9,500 notional.
+    ex.set_price(0, 47_500).await;
+    let markets = ex.client.markets().await.unwrap();
+    let now = ex.client.now().await.unwrap();
+    let health = iso
+        .health(now, |i| {
+            let m = &markets[usize::from(i)];
+            Some((&m.market, m.mark.clone().ok()?))
+        })
+        .unwrap();
+    assert_eq!(health.equity, I80F48::from_num(500 * USD));
+    assert_eq!(health.notional, I80F48::from_num(9_500 * USD));
+    // Maintenance 0.5% of $9,500 = $47.50.
+    assert_eq!(health.maintenance_requirement, I80F48::from_num(47_500_000));
+
+    // 50x is above BTC's 40x: refused at preflight with the program's own error code.
+    let over = builders::open_position(
+        &owner,
+        &isolated,
+        0,
+        &markets[0].market.oracle,
+        long(1_000_000, 50),
+        &[],
+    );
+    let error = ex.client.send(&[over], &trader, &[]).await.unwrap_err();
+    assert_eq!(
+        error.get_transaction_error(),
+        Some(program_error(RingfenceError::InvalidLeverage))
+    );
+    let after = ex.client.sub_account(&isolated).await.unwrap().unwrap();
+    assert_eq!(
+        after.positions[0], position,
+        "a refused order changes nothing"
+    );
+    ex.net.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn end_to_end_rpc_client_parses_statuses_transactions_and_failures() {
+    let ex = exchange().await;
+    let rpc = &ex.client.rpc;
+    let (trader, token) = ex.trader(100).await;
+    let owner = trader.pubkey();
+
+    assert_eq!(rpc.get_version().await.unwrap().solana_core, "3.1.12");
+    assert!(rpc.get_slot().await.unwrap() > 0);
+    let epoch = rpc.get_epoch_info().await.unwrap();
+    assert!(epoch.slot_index < epoch.slots_in_epoch && epoch.slot_index <= epoch.absolute_slot);
+    assert_eq!(
+        rpc.get_genesis_hash().await.unwrap(),
+        ex.net.chain.genesis_hash
+    );
+    assert_eq!(rpc.get_balance(&owner).await.unwrap(), 10_000_000_000);
+    let rent = rpc
+        .get_minimum_balance_for_rent_exemption(165)
+        .await
+        .unwrap();
+    assert_eq!(
+        rent, 2_039_280,
+        "the token account rent every Solana wallet shows"
+    );
+    let balance = rpc.get_token_account_balance(&token).await.unwrap();
+    assert_eq!(
+        (balance.amount.as_str(), balance.decimals),
+        ("100000000", 6)
+    );
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    assert!(rpc
+        .is_blockhash_valid(&blockhash, rpc.commitment())
+        .await
+        .unwrap());
+    assert!(!rpc
+        .is_blockhash_valid(&solana_sdk::hash::Hash::new_unique(), rpc.commitment())
+        .await
+        .unwrap());
+
+    // A withdrawal from a sub-account that does not exist (an address the program does not
+    // own) fails on chain with preflight skipped: its status and its stored
+    // transaction both carry the program's error, and its fee was charged.
+    let sub = builders::sub_account_pda(&owner, 0);
+    let withdraw_nothing = builders::withdraw(&owner, &sub, &token, 1, &[]);
+    let tx = Transaction::new_signed_with_payer(
+        &[withdraw_nothing],
+        Some(&owner),
+        &[&trader],
+        blockhash,
+    );
+    let config = RpcSendTransactionConfig {
+        skip_preflight: true,
+        ..RpcSendTransactionConfig::default()
+    };
+    let signature = rpc.send_transaction_with_config(&tx, config).await.unwrap();
+    let statuses = rpc
+        .get_signature_statuses(&[signature])
+        .await
+        .unwrap()
+        .value;
+    let status = statuses[0].clone().expect("landed");
+    let expected = TransactionError::InstructionError(
+        0,
+        InstructionError::Custom(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram.into()),
+    );
+    assert_eq!(status.err, Some(expected.clone()));
+    let landed = rpc
+        .get_transaction(&signature, UiTransactionEncoding::Base64)
+        .await
+        .unwrap();
+    let meta = landed.transaction.meta.unwrap();
+    assert_eq!(meta.err.map(TransactionError::from), Some(expected));
+    assert_eq!(meta.fee, 5_000);
+    assert_eq!(meta.pre_balances[0] - meta.post_balances[0], 5_000);
+    assert_eq!(
+        landed.transaction.transaction.decode().unwrap().signatures[0],
+        signature
+    );
+
+    // Simulation answers the same error without landing anything.
+    let simulated = rpc.simulate_transaction(&tx).await.unwrap().value;
+    assert!(simulated.err.is_some());
+
+    // getMultipleAccounts and getProgramAccounts with a dataSize filter.
+    let markets = rpc
+        .get_multiple_accounts(&[builders::market_pda(0), builders::market_pda(7)])
+        .await
+        .unwrap();
+    assert!(markets[0].is_some() && markets[1].is_none());
+    let filter = solana_rpc_client_api::filter::RpcFilterType::DataSize(
+        ringfence::state::Market::SPACE as u64,
+    );
+    let config = solana_rpc_client_api::config::RpcProgramAccountsConfig {
+        filters: Some(vec![filter]),
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(solana_account_decoder::UiAccountEncoding::Base64),
+            ..RpcAccountInfoConfig::default()
+        },
+        ..Default::default()
+    };
+    let found = rpc
+        .get_program_ui_accounts_with_config(&ringfence::ID, config)
+        .await
+        .unwrap();
+    let mut found: Vec<Pubkey> = found.into_iter().map(|(k, _)| k).collect();
+    found.sort();
+    let mut expected = vec![builders::market_pda(0), builders::market_pda(1)];
+    expected.sort();
+    assert_eq!(found, expected);
+    ex.net.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn end_to_end_subscriptions_notify_accounts_signatures_and_slots() {
+    let ex = exchange().await;
+    let (trader, token) = ex.trader(100).await;
+    let owner = trader.pubkey();
+    let pubsub = PubsubClient::new(&ex.net.ws_url).await.unwrap();
+
+    let (mut slots, _unsubscribe_slots) = pubsub.slot_subscribe().await.unwrap();
+    let slot = tokio::time::timeout(Duration::from_secs(10), slots.next())
+        .await
+        .expect("a slot within 10 s")
+        .unwrap();
+    assert_eq!(slot.parent + 1, slot.slot);
+
+    let config = RpcAccountInfoConfig {
+        encoding: Some(solana_account_decoder::UiAccountEncoding::Base64),
+        ..RpcAccountInfoConfig::default()
+    };
+    let (mut changes, _unsubscribe_account) = pubsub
+        .account_subscribe(&token, Some(config))
+        .await
+        .unwrap();
+
+    let sub = builders::sub_account_pda(&owner, 0);
+    let ixs = [
+        builders::create_user(&owner),
+        builders::create_sub_account(&owner, 0, SubAccountMode::Cross),
+        builders::deposit(&owner, &sub, &token, 40 * USD),
+    ];
+    let blockhash = ex.client.rpc.get_latest_blockhash().await.unwrap();
+    let tx = Transaction::new_signed_with_payer(&ixs, Some(&owner), &[&trader], blockhash);
+    let (mut done, _unsubscribe_signature) = pubsub
+        .signature_subscribe(&tx.signatures[0], None)
+        .await
+        .unwrap();
+    ex.client.rpc.send_transaction(&tx).await.unwrap();
+
+    let notified = tokio::time::timeout(Duration::from_secs(10), done.next())
+        .await
+        .expect("signature notification")
+        .unwrap();
+    match notified.value {
+        RpcSignatureResult::ProcessedSignature(result) => assert_eq!(result.err, None),
+        other => panic!("unexpected {other:?}"),
+    }
+    let change = tokio::time::timeout(Duration::from_secs(10), changes.next())
+        .await
+        .expect("account notification")
+        .unwrap();
+    let data = change.value.data.decode().unwrap();
+    let token_state =
+        <anchor_spl::token::spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(
+            &data,
+        )
+        .unwrap();
+    assert_eq!(token_state.amount, 60 * USD, "$100 − $40 deposited");
+    ex.assert_conservation().await;
+    ex.net.stop().await;
+}
+
+async fn post(url: &str, body: String) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn code(answer: &Value) -> i64 {
+    answer["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no error in {answer}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn end_to_end_bad_requests_get_json_rpc_errors_and_the_server_keeps_serving() {
+    let net = Localnet::start(Config::ephemeral(), jsonrpsee::Methods::new())
+        .await
+        .unwrap();
+    let url = net.rpc_url.clone();
+    let call = |method: &str, params: Value| {
+        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string()
+    };
+
+    assert_eq!(
+        code(&post(&url, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"meth".into()).await),
+        -32700
+    );
+    assert_eq!(
+        code(&post(&url, call("getEverything", json!([]))).await),
+        -32601
+    );
+    assert_eq!(
+        code(
+            &post(
+                &url,
+                call(
+                    "sendTransaction",
+                    json!(["%%%not base64%%%", {"encoding": "base64"}])
+                )
+            )
+            .await
+        ),
+        -32602
+    );
+    let oversized = base64::Engine::encode(&base64::prelude::BASE64_STANDARD, vec![1u8; 1_300]);
+    let answer = post(
+        &url,
+        call(
+            "sendTransaction",
+            json!([oversized, {"encoding": "base64"}]),
+        ),
+    )
+    .await;
+    assert_eq!(code(&answer), -32602);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large"),
+        "{answer}"
+    );
+    let garbage = base64::Engine::encode(&base64::prelude::BASE64_STANDARD, vec![7u8; 200]);
+    assert_eq!(
+        code(
+            &post(
+                &url,
+                call("sendTransaction", json!([garbage, {"encoding": "base64"}]))
+            )
+            .await
+        ),
+        -32602
+    );
+    assert_eq!(
+        code(&post(&url, call("getAccountInfo", json!(["not-a-key"]))).await),
+        -32602
+    );
+    assert_eq!(
+        code(&post(&url, call("getBalance", json!([]))).await),
+        -32602
+    );
+
+    let slot = post(&url, call("getSlot", json!([]))).await;
+    assert!(slot["result"].as_u64().is_some(), "still serving: {slot}");
+    net.stop().await;
+}
