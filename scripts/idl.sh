@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the program's Anchor IDL on the host (no SBF toolchain needed) and writes
-# target/idl/ringfence.json. Anchor's IDL builder must not see RUSTUP_TOOLCHAIN (it would try to
-# install a toolchain), so it is unset here.
+# target/idl/ringfence.json, then checks it equals the committed idl/ringfence.json (which the
+# SDK's error names and the web client are generated from). `scripts/idl.sh --update` copies
+# a changed IDL over the committed one. Anchor's IDL builder must not see RUSTUP_TOOLCHAIN (it
+# would try to install a toolchain), so it is unset here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/idl/ringfence.json
@@ -31,3 +33,11 @@ print(f"{sys.argv[2]}: {len(idl['instructions'])} instructions, {len(idl['accoun
       f"{len(idl['events'])} events, {len(idl['errors'])} errors, {len(idl['types'])} types")
 PY
 rm -f "$raw"
+committed=idl/ringfence.json
+if [[ "${1:-}" == "--update" ]]; then
+  mkdir -p idl && cp "$out" "$committed" && echo "updated $committed"
+elif ! cmp -s "$out" "$committed"; then
+  echo "error: $committed is stale; run scripts/idl.sh --update and commit it" >&2
+  diff <(python3 -m json.tool "$committed" 2>/dev/null || true) <(python3 -m json.tool "$out") | head -20 >&2
+  exit 1
+fi

@@ -16,6 +16,7 @@ use ringfence_sdk::client::Client;
 use ringfence_sdk::deploy::{deploy, MarketList, OracleSpec};
 use ringfence_sdk::presets::{BASE_UNIT, USD};
 use serde::Serialize;
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,7 +25,8 @@ use tokio::sync::{mpsc, oneshot};
 /// The market list the demo deploys.
 pub const MARKETS: &str = include_str!("../../../migrations/markets.localnet.toml");
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+/// Any error, boxed.
+pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A demo wallet: its name, keypair file and token account.
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +112,52 @@ fn seeded_keypair(seed: u64, name: &str) -> Keypair {
     Keypair::new_from_array(secret)
 }
 
+/// Airdrops SOL to `admin`, creates the collateral mint at `mint` (6 decimals, `admin` its
+/// authority), deploys `list` and deposits `pool_usd` of fresh collateral into the pool.
+pub async fn bootstrap(
+    client: &Client,
+    admin: &Keypair,
+    mint: &Keypair,
+    mut list: MarketList,
+    pool_usd: u64,
+) -> Result<(), AnyError> {
+    let rpc = &client.rpc;
+    rpc.request_airdrop(&admin.pubkey(), 1_000_000_000_000)
+        .await?;
+    let rent = rpc.get_minimum_balance_for_rent_exemption(82).await?;
+    let ixs = builders::create_mint(&admin.pubkey(), &mint.pubkey(), &admin.pubkey(), 6, rent);
+    client.send(&ixs, admin, &[mint]).await?;
+    list.collateral_mint = Some(mint.pubkey().to_string());
+    deploy(client, admin, &list).await?;
+    let admin_token = fund(client, admin, &mint.pubkey(), &admin.pubkey(), pool_usd).await?;
+    let pairs: Vec<_> = client
+        .markets()
+        .await?
+        .iter()
+        .flat_map(|m| [m.key, m.market.oracle])
+        .collect();
+    let pool = builders::pool_deposit(&admin.pubkey(), &admin_token, pool_usd * USD, &pairs);
+    client.send(&[pool], admin, &[]).await?;
+    Ok(())
+}
+
+/// Creates `owner`'s collateral token account if needed and mints `usd` dollars into it.
+pub async fn fund(
+    client: &Client,
+    admin: &Keypair,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    usd: u64,
+) -> Result<Pubkey, AnyError> {
+    let token = builders::token_account(owner, mint);
+    let mut ixs = vec![builders::create_token_account(&admin.pubkey(), owner, mint)];
+    if usd > 0 {
+        ixs.push(builders::mint_to(mint, &token, &admin.pubkey(), usd * USD));
+    }
+    client.send(&ixs, admin, &[]).await?;
+    Ok(token)
+}
+
 /// Builds the demo on the network at `client`; keypair files and `demo.json` go to `out`.
 pub async fn setup(
     client: &Client,
@@ -119,22 +167,16 @@ pub async fn setup(
 ) -> Result<(DemoSummary, Keypair), AnyError> {
     std::fs::create_dir_all(out)?;
     let admin = seeded_keypair(seed, "admin");
-    let rpc = &client.rpc;
-    rpc.request_airdrop(&admin.pubkey(), 1_000_000_000_000)
-        .await?;
-
     let mint = seeded_keypair(seed, "mint");
-    let rent = rpc.get_minimum_balance_for_rent_exemption(82).await?;
-    let ixs = builders::create_mint(&admin.pubkey(), &mint.pubkey(), &admin.pubkey(), 6, rent);
-    client.send(&ixs, &admin, &[&mint]).await?;
-
-    let mut list = MarketList::parse(MARKETS)?;
-    list.collateral_mint = Some(mint.pubkey().to_string());
-    deploy(client, &admin, &list).await?;
+    let list = MarketList::parse(MARKETS)?;
+    bootstrap(client, &admin, &mint, list.clone(), 10_000_000).await?;
+    let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
+    let insurance = builders::fund_insurance(&admin.pubkey(), &admin_token, 100_000 * USD);
+    client.send(&[insurance], &admin, &[]).await?;
 
     let mut wallets = Vec::new();
     for (name, usd) in [
-        ("admin", 10_100_000u64),
+        ("admin", 100_000u64),
         ("keeper", 0),
         ("trader-1", 5_000),
         ("trader-2", 100_000),
@@ -147,16 +189,6 @@ pub async fn setup(
         };
         wallets.push(fund_wallet(client, &admin, &mint.pubkey(), name, keypair, usd, out).await?);
     }
-
-    let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
-    let markets = client.markets().await?;
-    let pairs: Vec<_> = markets
-        .iter()
-        .flat_map(|m| [m.key, m.market.oracle])
-        .collect();
-    let pool = builders::pool_deposit(&admin.pubkey(), &admin_token, 10_000_000 * USD, &pairs);
-    let insurance = builders::fund_insurance(&admin.pubkey(), &admin_token, 100_000 * USD);
-    client.send(&[pool, insurance], &admin, &[]).await?;
 
     open_seed_positions(client, seed, &mint.pubkey()).await?;
 
@@ -175,7 +207,7 @@ pub async fn setup(
 async fn fund_wallet(
     client: &Client,
     admin: &Keypair,
-    mint: &solana_sdk::pubkey::Pubkey,
+    mint: &Pubkey,
     name: &str,
     keypair: Keypair,
     usd: u64,
@@ -209,11 +241,7 @@ async fn fund_wallet(
 /// trader-1 holds the source material's example: $5,000 with an isolated BTC long of $1,000
 /// notional margin at 10x and a cross ETH long of $500 at 5x, the rest free in the cross
 /// account. The isolated account gets $1,020: fees and the skew premium come out of it too.
-async fn open_seed_positions(
-    client: &Client,
-    seed: u64,
-    mint: &solana_sdk::pubkey::Pubkey,
-) -> Result<(), AnyError> {
+async fn open_seed_positions(client: &Client, seed: u64, mint: &Pubkey) -> Result<(), AnyError> {
     let trader = seeded_keypair(seed, "trader-1");
     let owner = trader.pubkey();
     let token = builders::token_account(&owner, mint);

@@ -11,7 +11,8 @@ use ringfence::state::{Exchange, Market, Pool, SubAccount, SUB_ACCOUNT_OWNER_OFF
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
-use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
+pub use solana_rpc_client_api::client_error::Error as ClientError;
+use solana_rpc_client_api::client_error::ErrorKind;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::clock::Clock;

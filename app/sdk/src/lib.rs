@@ -7,5 +7,7 @@ pub mod accounts;
 pub mod builders;
 pub mod client;
 pub mod deploy;
+pub mod errors;
 pub mod presets;
 pub mod preview;
+pub mod summary;

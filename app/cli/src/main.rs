@@ -1,0 +1,235 @@
+//! `ringfence`: a trader's and an admin's commands over standard Solana JSON-RPC.
+
+mod admin;
+mod amounts;
+mod trader;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ringfence_sdk::client::Client;
+use solana_sdk::signature::{read_keypair_file, Keypair};
+use std::path::PathBuf;
+
+/// Ringfence perpetual futures from the command line.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Cli {
+    /// JSON-RPC URL of the cluster (the local network by default).
+    #[arg(
+        long,
+        short = 'u',
+        global = true,
+        default_value = "http://127.0.0.1:8899"
+    )]
+    pub url: String,
+    /// Keypair file in the Solana CLI's JSON format.
+    #[arg(long, short = 'k', global = true, default_value_os_t = default_keypair())]
+    pub keypair: PathBuf,
+    /// Send without asking for confirmation.
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn default_keypair() -> PathBuf {
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    PathBuf::from(home).join(".config/solana/id.json")
+}
+
+/// Long or short.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SideArg {
+    /// Profit when the price rises.
+    Long,
+    /// Profit when the price falls.
+    Short,
+}
+
+/// Cross or isolated.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    /// One collateral balance for up to 8 positions.
+    Cross,
+    /// One position with ring-fenced collateral.
+    Isolated,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Markets with mark price, funding rate and open interest.
+    Markets,
+    /// Your sub-accounts and positions: mark, PnL, margin ratio, liquidation price.
+    Positions {
+        /// Show another wallet's sub-accounts.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Creates a sub-account (and your user account on first use).
+    CreateSubAccount {
+        /// Cross or isolated; always explicit.
+        #[arg(long, value_enum)]
+        mode: ModeArg,
+        /// For an isolated sub-account, its one market (index or name).
+        #[arg(long)]
+        market: Option<String>,
+    },
+    /// Deposits collateral from your token account into a sub-account.
+    Deposit {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Dollars ("250.5").
+        #[arg(long)]
+        usd: String,
+    },
+    /// Withdraws collateral from a sub-account to your token account.
+    Withdraw {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Dollars.
+        #[arg(long)]
+        usd: String,
+    },
+    /// Opens or increases a position, after a preview and a confirmation.
+    Open {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Market index or name ("BTC-PERP").
+        #[arg(long)]
+        market: String,
+        /// Long or short.
+        #[arg(long, value_enum)]
+        side: SideArg,
+        /// Size in whole base units ("0.2").
+        #[arg(long)]
+        size: String,
+        /// Leverage.
+        #[arg(long)]
+        leverage: u16,
+        /// Worst acceptable fill, basis points beyond the previewed fill.
+        #[arg(long, default_value_t = 50)]
+        slippage_bps: u64,
+        /// Print the preview only.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Closes a position, whole or in part.
+    Close {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Market index or name.
+        #[arg(long)]
+        market: String,
+        /// Size to close in whole base units (all when absent).
+        #[arg(long)]
+        size: Option<String>,
+        /// Worst acceptable fill, basis points beyond the mark.
+        #[arg(long, default_value_t = 50)]
+        slippage_bps: u64,
+    },
+    /// Moves collateral into an isolated sub-account from another of yours.
+    AddMargin {
+        /// Source sub-account id.
+        #[arg(long)]
+        from: u16,
+        /// Isolated destination id.
+        #[arg(long)]
+        to: u16,
+        /// Dollars.
+        #[arg(long)]
+        usd: String,
+    },
+    /// Moves collateral out of an isolated sub-account into another of yours.
+    RemoveMargin {
+        /// Isolated source id.
+        #[arg(long)]
+        from: u16,
+        /// Destination sub-account id.
+        #[arg(long)]
+        to: u16,
+        /// Dollars.
+        #[arg(long)]
+        usd: String,
+    },
+    /// Admin commands.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+}
+
+/// What a command needs: the RPC client, the signer and whether to ask before sending.
+pub struct Session {
+    /// RPC client.
+    pub client: Client,
+    /// The signer.
+    pub keypair: Keypair,
+    /// Send without asking.
+    pub yes: bool,
+}
+
+/// A command's failure, in words.
+pub type CliResult = Result<(), String>;
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    if let Err(message) = runtime.block_on(run(cli)) {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> CliResult {
+    let keypair = read_keypair_file(&cli.keypair)
+        .map_err(|e| format!("cannot read keypair {}: {e}", cli.keypair.display()))?;
+    let session = Session {
+        client: Client::new(&cli.url),
+        keypair,
+        yes: cli.yes,
+    };
+    match cli.command {
+        Command::Markets => trader::markets(&session).await,
+        Command::Positions { owner } => trader::positions(&session, owner).await,
+        Command::CreateSubAccount { mode, market } => {
+            trader::create_sub_account(&session, mode, market).await
+        }
+        Command::Deposit { sub, usd } => trader::deposit(&session, sub, &usd).await,
+        Command::Withdraw { sub, usd } => trader::withdraw(&session, sub, &usd).await,
+        Command::Open {
+            sub,
+            market,
+            side,
+            size,
+            leverage,
+            slippage_bps,
+            dry_run,
+        } => {
+            let order = trader::OrderArgs {
+                sub,
+                market,
+                side,
+                size,
+                leverage,
+                slippage_bps,
+            };
+            trader::open(&session, order, dry_run).await
+        }
+        Command::Close {
+            sub,
+            market,
+            size,
+            slippage_bps,
+        } => trader::close(&session, sub, &market, size, slippage_bps).await,
+        Command::AddMargin { from, to, usd } => {
+            trader::move_margin(&session, from, to, &usd, true).await
+        }
+        Command::RemoveMargin { from, to, usd } => {
+            trader::move_margin(&session, from, to, &usd, false).await
+        }
+        Command::Admin(command) => admin::run(&session, command).await,
+    }
+}

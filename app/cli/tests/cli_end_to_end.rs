@@ -1,0 +1,175 @@
+//! The `ringfence` binary against a local network: the seed example's preview, a sent order,
+//! the positions table and a refused order in words.
+
+use ringfence_localnet::{demo, Config, Localnet};
+use ringfence_sdk::client::Client;
+use ringfence_sdk::deploy::MarketList;
+use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
+use std::path::PathBuf;
+use std::process::Command;
+
+const FRICTIONLESS: &str = include_str!("../../localnet/tests/fixtures/frictionless.toml");
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+async fn cli(url: &str, keypair: &PathBuf, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ringfence"));
+    command
+        .args(["--url", url, "--keypair"])
+        .arg(keypair)
+        .args(args);
+    let output = tokio::task::spawn_blocking(move || command.output().expect("runs"))
+        .await
+        .unwrap();
+    Run {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn end_to_end_cli_previews_the_seed_example_sends_it_and_names_refusals() {
+    let net = Localnet::start(Config::ephemeral(), jsonrpsee::Methods::new())
+        .await
+        .unwrap();
+    let client = Client::new(&net.rpc_url);
+    let (admin, mint) = (Keypair::new(), Keypair::new());
+    let list = MarketList::parse(FRICTIONLESS).unwrap();
+    demo::bootstrap(&client, &admin, &mint, list, 1_000_000)
+        .await
+        .unwrap();
+    let trader = Keypair::new();
+    client
+        .rpc
+        .request_airdrop(&trader.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    demo::fund(&client, &admin, &mint.pubkey(), &trader.pubkey(), 5_000)
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("ringfence-cli-{}", trader.pubkey()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let keypair = dir.join("trader.json");
+    write_keypair_file(&trader, &keypair).unwrap();
+    let url = net.rpc_url.clone();
+
+    let created = cli(
+        &url,
+        &keypair,
+        &[
+            "-y",
+            "create-sub-account",
+            "--mode",
+            "isolated",
+            "--market",
+            "BTC-PERP",
+        ],
+    )
+    .await;
+    assert!(created.ok, "{}", created.stderr);
+    assert!(created.stdout.contains("created sub-account 0"));
+    let deposited = cli(
+        &url,
+        &keypair,
+        &["-y", "deposit", "--sub", "0", "--usd", "1,000"],
+    )
+    .await;
+    assert!(deposited.ok, "{}", deposited.stderr);
+
+    // The seed example: 0.2 BTC long at $50,000 with 10x on $1,000 isolated. Maintenance
+    // 0.5%: equity 1,000 + 0.2·(P − 50,000) = 0.005·0.2·P gives P = 9,000 / 0.199 = 45,226.13.
+    let order = [
+        "open",
+        "--sub",
+        "0",
+        "--market",
+        "BTC-PERP",
+        "--side",
+        "long",
+        "--size",
+        "0.2",
+        "--leverage",
+        "10",
+    ];
+    let mut dry = order.to_vec();
+    dry.push("--dry-run");
+    let preview = cli(&url, &keypair, &dry).await;
+    assert!(preview.ok, "{}", preview.stderr);
+    assert!(
+        preview.stdout.contains("fill price          $50,000.00"),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview.stdout.contains("margin moved        $1,000.00"),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview.stdout.contains("liquidation price   $45,226.13"),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview
+            .stdout
+            .contains("maximum loss        $1,000.00 (the isolated margin)"),
+        "{}",
+        preview.stdout
+    );
+    assert!(preview.stdout.contains("not sent"));
+
+    let mut send = vec!["-y"];
+    send.extend_from_slice(&order);
+    let sent = cli(&url, &keypair, &send).await;
+    assert!(sent.ok, "{}", sent.stderr);
+    assert!(sent.stdout.contains("sent: "));
+    let shown = cli(&url, &keypair, &["positions"]).await;
+    assert!(shown.ok, "{}", shown.stderr);
+    assert!(shown.stdout.contains("BTC-PERP  long"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("liquidation $45,226.13"),
+        "{}",
+        shown.stdout
+    );
+
+    let over = cli(
+        &url,
+        &keypair,
+        &[
+            "-y",
+            "open",
+            "--sub",
+            "0",
+            "--market",
+            "0",
+            "--side",
+            "long",
+            "--size",
+            "0.001",
+            "--leverage",
+            "50",
+        ],
+    )
+    .await;
+    assert!(!over.ok);
+    assert!(
+        over.stderr
+            .contains("InvalidLeverage: Leverage must be between 1 and the market's maximum"),
+        "{}",
+        over.stderr
+    );
+    let (vault, ledgers) = client.vault_and_ledgers().await.unwrap();
+    assert_eq!(
+        i128::from(vault),
+        ledgers,
+        "vault balance must equal the ledgers"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+    net.stop().await;
+}
