@@ -51,6 +51,17 @@ impl Client {
         }
     }
 
+    /// Connects to `url` with `confirmed` commitment; each request gives up after `timeout`.
+    pub fn with_timeout(url: &str, timeout: std::time::Duration) -> Self {
+        Self {
+            rpc: RpcClient::new_with_timeout_and_commitment(
+                url.to_string(),
+                timeout,
+                CommitmentConfig::confirmed(),
+            ),
+        }
+    }
+
     /// The cluster's unix time (its `Clock` sysvar), which the program checks oracles against.
     pub async fn now(&self) -> ClientResult<i64> {
         let account = self.rpc.get_account(&solana_sdk::sysvar::clock::ID).await?;

@@ -7,6 +7,7 @@ use crate::client::PricedMarket;
 use anchor_lang::prelude::Pubkey;
 use ringfence::funding::{funding_owed, index_at};
 use ringfence::health::health_with;
+use ringfence::math::liquidation::may_liquidate;
 use ringfence::math::margin::{Health, PositionInput, PositionRisk};
 use ringfence::math::prices::{liquidation_price, Surroundings};
 use ringfence::math::I80F48;
@@ -52,7 +53,7 @@ pub struct AccountSummary {
     pub health: Health,
     /// Equity / notional (None without positions).
     pub margin_ratio: Option<I80F48>,
-    /// Whether a liquidator may act now.
+    /// Whether a liquidator may act now (the program's own `may_liquidate`).
     pub liquidatable: bool,
     /// Open positions.
     pub positions: Vec<PositionSummary>,
@@ -111,7 +112,8 @@ pub fn summarize(
         mode: view.header.mode(),
         collateral: view.header.collateral,
         margin_ratio: health.margin_ratio().map_err(|e| format!("{e:?}"))?,
-        liquidatable: health.below_maintenance(),
+        liquidatable: may_liquidate(view.header.being_liquidated == 1, &health)
+            .map_err(|e| format!("{e:?}"))?,
         health,
         positions,
     })

@@ -53,7 +53,9 @@ pub struct ExecuteTrigger<'info> {
 
 /// Whether `mark` has crossed one of `position`'s triggers: a long's stop-loss at or below, its
 /// take-profit at or above; the reverse for a short.
-fn triggered(position: &Position, mark: I80F48) -> Result<bool> {
+/// Whether `position`'s stop-loss or take-profit has been crossed at `mark` (keepers use the
+/// same function to find work).
+pub fn triggered(position: &Position, mark: I80F48) -> Result<bool> {
     let mark = mul_div(mark, 10i128.pow(QUOTE_DECIMALS), 1, Round::Down)?;
     let long = position.base > 0;
     let crossed = |price: u64, fires_below: bool| {

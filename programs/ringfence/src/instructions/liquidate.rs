@@ -6,7 +6,7 @@ use crate::error::RingfenceError;
 use crate::events::Liquidated;
 use crate::funding::{accrue, settle};
 use crate::health::{checked_health, PricedMarket};
-use crate::math::liquidation::{liquidation_size, liquidation_target};
+use crate::math::liquidation::{liquidation_size, liquidation_target, may_liquidate};
 use crate::math::margin::{PositionInput, PositionRisk};
 use crate::math::trade::{fee_on_notional, fill_quote, split};
 use crate::math::I80F48;
@@ -82,10 +82,8 @@ impl<'info> Liquidate<'info> {
             &clock,
             Some(&priced),
         )?;
-        let in_progress =
-            sub_account.being_liquidated == 1 && health.equity < liquidation_target(&health)?;
         require!(
-            health.below_maintenance() || in_progress,
+            may_liquidate(sub_account.being_liquidated == 1, &health)?,
             RingfenceError::NotLiquidatable
         );
 

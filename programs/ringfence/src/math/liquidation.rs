@@ -20,6 +20,13 @@ pub fn liquidation_target(health: &Health) -> MathResult<I80F48> {
     mul_div(sum, 1, 2, Round::Up)
 }
 
+/// Whether a liquidator may act on a sub-account with `health`: below maintenance, or a
+/// liquidation already in progress (`being_liquidated`) that has not reached the target.
+pub fn may_liquidate(being_liquidated: bool, health: &Health) -> MathResult<bool> {
+    Ok(health.below_maintenance()
+        || (being_liquidated && health.equity < liquidation_target(health)?))
+}
+
 /// Atoms of the position (`base`, whose risk is `position`) to close at `mark` so the
 /// sub-account's equity reaches the target, before any cap the caller sets; the whole position
 /// when less would leave dust.

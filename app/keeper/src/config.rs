@@ -1,0 +1,93 @@
+//! The keeper's settings: a TOML file, every key optional, each overridable by a flag.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Keeper settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeeperConfig {
+    /// JSON-RPC URL.
+    pub rpc_url: String,
+    /// Websocket URL for program subscriptions; none means periodic scans only.
+    pub ws_url: Option<String>,
+    /// Keypair file (Solana's JSON format); the keeper pays fees and receives rewards.
+    pub keypair: PathBuf,
+    /// Full rescan period, milliseconds.
+    pub scan_interval_ms: u64,
+    /// Funding crank period per market, seconds.
+    pub funding_interval_s: u64,
+    /// Sub-accounts settled per funding crank transaction.
+    pub settle_batch: usize,
+    /// Liquidations and trigger executions in flight at once.
+    pub max_in_flight: usize,
+    /// Priority fee, micro-lamports per compute unit (0 = none).
+    pub priority_fee_micro_lamports: u64,
+    /// Compute unit limit requested per transaction.
+    pub compute_unit_limit: u32,
+    /// Per-request RPC timeout, milliseconds.
+    pub rpc_timeout_ms: u64,
+    /// Longest back-off after RPC errors, milliseconds.
+    pub max_backoff_ms: u64,
+    /// Period of the counters log line, seconds.
+    pub counters_interval_s: u64,
+}
+
+impl Default for KeeperConfig {
+    fn default() -> Self {
+        Self {
+            rpc_url: "http://127.0.0.1:8899".into(),
+            ws_url: None,
+            keypair: PathBuf::from("keeper.json"),
+            scan_interval_ms: 1_000,
+            funding_interval_s: 60,
+            settle_batch: 20,
+            max_in_flight: 4,
+            priority_fee_micro_lamports: 0,
+            compute_unit_limit: 400_000,
+            rpc_timeout_ms: 5_000,
+            max_backoff_ms: 30_000,
+            counters_interval_s: 30,
+        }
+    }
+}
+
+impl KeeperConfig {
+    /// Parses a config file's text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The scan period.
+    pub fn scan_interval(&self) -> Duration {
+        Duration::from_millis(self.scan_interval_ms.max(50))
+    }
+
+    /// The funding crank period.
+    pub fn funding_interval(&self) -> Duration {
+        Duration::from_secs(self.funding_interval_s.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_sets_only_what_it_names() {
+        let config = KeeperConfig::parse("rpc_url = \"http://x:1\"\nmax_in_flight = 2\n").unwrap();
+        assert_eq!(
+            (config.rpc_url.as_str(), config.max_in_flight),
+            ("http://x:1", 2)
+        );
+        assert_eq!(
+            config.scan_interval_ms,
+            KeeperConfig::default().scan_interval_ms
+        );
+        assert!(
+            KeeperConfig::parse("rpc_ulr = \"typo\"").is_err(),
+            "unknown keys are refused"
+        );
+    }
+}

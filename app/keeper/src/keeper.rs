@@ -1,0 +1,507 @@
+//! The keeper's loops: scan and liquidate (worst first), crank funding, execute triggers, and
+//! react to program-account notifications. Every RPC failure is counted, logged and retried
+//! with back-off; no sub-account ever has two of the keeper's transactions in flight.
+
+use crate::config::KeeperConfig;
+use crate::counters::Counters;
+use crate::scoring::{assess, crossed_triggers, rank};
+use futures_util::StreamExt;
+use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
+use ringfence_sdk::accounts::SubAccountView;
+use ringfence_sdk::builders;
+use ringfence_sdk::client::{position_pairs, Client, ClientError, PricedMarket};
+use ringfence_sdk::errors::program_error;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{read_keypair_file, Keypair, Signature, Signer};
+use solana_sdk::transaction::TransactionError;
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::task::JoinSet;
+
+/// What became of one attempt on a sub-account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Landed.
+    Landed(Signature),
+    /// Nothing to do any more (recovered, or already liquidated by someone else).
+    Recovered,
+    /// The sub-account no longer exists.
+    Vanished,
+    /// Another of the keeper's transactions for it is in flight.
+    InFlight,
+    /// Refused or failed; the error's name.
+    Failed(String),
+}
+
+/// A running keeper.
+pub struct Keeper {
+    client: Client,
+    keypair: Keypair,
+    token: Pubkey,
+    config: KeeperConfig,
+    counters: Mutex<Counters>,
+    in_flight: Mutex<HashSet<Pubkey>>,
+    landed: Mutex<Vec<(Pubkey, u16)>>,
+    slots: Arc<Semaphore>,
+}
+
+/// Removes a sub-account from the in-flight set when its attempt ends, however it ends.
+struct InFlight<'k> {
+    keeper: &'k Keeper,
+    key: Pubkey,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.keeper.lock_in_flight().remove(&self.key);
+    }
+}
+
+fn error_name(error: &ClientError) -> String {
+    match error.get_transaction_error() {
+        Some(TransactionError::InstructionError(_, InstructionError::Custom(code))) => {
+            program_error(code).map_or_else(|| format!("Custom({code})"), |(name, _)| name.into())
+        }
+        Some(other) => format!("{other:?}"),
+        None => "Rpc".to_string(),
+    }
+}
+
+impl Keeper {
+    /// A keeper signing with `keypair`, rewards paid to its collateral token account (created
+    /// here if missing).
+    pub async fn new(config: KeeperConfig, keypair: Keypair) -> Result<Arc<Self>, ClientError> {
+        let client = Client::with_timeout(
+            &config.rpc_url,
+            Duration::from_millis(config.rpc_timeout_ms),
+        );
+        let exchange = client.exchange().await?.ok_or_else(|| {
+            ClientError::from(solana_rpc_client_api::client_error::ErrorKind::Custom(
+                "no exchange on this cluster".into(),
+            ))
+        })?;
+        let owner = keypair.pubkey();
+        let token = builders::token_account(&owner, &exchange.collateral_mint);
+        if client.data(&token).await?.is_none() {
+            let create = builders::create_token_account(&owner, &owner, &exchange.collateral_mint);
+            client.send(&[create], &keypair, &[]).await?;
+        }
+        let slots = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
+        Ok(Arc::new(Self {
+            client,
+            keypair,
+            token,
+            config,
+            counters: Mutex::default(),
+            in_flight: Mutex::default(),
+            landed: Mutex::default(),
+            slots,
+        }))
+    }
+
+    /// Reads the keypair named in `config` and starts a keeper.
+    pub async fn from_config(config: KeeperConfig) -> Result<Arc<Self>, String> {
+        let keypair = read_keypair_file(&config.keypair)
+            .map_err(|e| format!("keypair {}: {e}", config.keypair.display()))?;
+        Self::new(config, keypair).await.map_err(|e| e.to_string())
+    }
+
+    /// A copy of the counters.
+    pub fn counters(&self) -> Counters {
+        self.counters.lock().expect("counters").clone()
+    }
+
+    /// `(sub-account, market)` of each liquidation that landed, in order.
+    pub fn landed_liquidations(&self) -> Vec<(Pubkey, u16)> {
+        self.landed.lock().expect("landed").clone()
+    }
+
+    fn count(&self, update: impl FnOnce(&mut Counters)) {
+        update(&mut self.counters.lock().expect("counters"));
+    }
+
+    fn lock_in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<Pubkey>> {
+        self.in_flight.lock().expect("in-flight set")
+    }
+
+    fn claim(&self, key: Pubkey) -> Option<InFlight<'_>> {
+        if self.lock_in_flight().insert(key) {
+            Some(InFlight { keeper: self, key })
+        } else {
+            self.count(|c| c.skipped_in_flight += 1);
+            None
+        }
+    }
+
+    fn rpc_failed(&self, what: &str, error: &ClientError) {
+        self.count(|c| c.rpc_errors += 1);
+        tracing::warn!(what, error = %error, "rpc error");
+    }
+
+    fn budget(&self) -> Vec<Instruction> {
+        let mut budget = vec![ComputeBudgetInstruction::set_compute_unit_limit(
+            self.config.compute_unit_limit,
+        )];
+        if self.config.priority_fee_micro_lamports > 0 {
+            budget.push(ComputeBudgetInstruction::set_compute_unit_price(
+                self.config.priority_fee_micro_lamports,
+            ));
+        }
+        budget
+    }
+
+    async fn send(&self, instruction: Instruction) -> Result<Signature, ClientError> {
+        let mut instructions = self.budget();
+        instructions.push(instruction);
+        self.client.send(&instructions, &self.keypair, &[]).await
+    }
+
+    /// Sub-accounts holding positions, by `getProgramAccounts` with the `has_positions` filter.
+    pub async fn discover(&self) -> Result<Vec<(Pubkey, SubAccountView)>, ClientError> {
+        let filter = RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            SUB_ACCOUNT_HAS_POSITIONS_OFFSET,
+            vec![1],
+        ));
+        self.client.find_sub_accounts(vec![filter]).await
+    }
+
+    /// Sends one `liquidate` of `key`'s position in `market_index`, as it stands in `view`,
+    /// without re-checking (callers re-check first). Counts the attempt and its result.
+    pub async fn send_liquidation(
+        &self,
+        key: Pubkey,
+        view: &SubAccountView,
+        markets: &[PricedMarket],
+        market_index: u16,
+    ) -> Outcome {
+        let Some(market) = markets.iter().find(|m| m.market.index == market_index) else {
+            return Outcome::Failed("UnknownMarket".into());
+        };
+        let pairs = position_pairs(view, markets, market_index);
+        let ix = builders::liquidate(
+            &self.keypair.pubkey(),
+            &self.token,
+            &key,
+            market_index,
+            &market.market.oracle,
+            u64::MAX,
+            &pairs,
+        );
+        self.count(|c| c.liquidations_sent += 1);
+        match self.send(ix).await {
+            Ok(signature) => {
+                self.count(|c| c.liquidations_landed += 1);
+                self.landed
+                    .lock()
+                    .expect("landed")
+                    .push((key, market_index));
+                tracing::info!(event = "liquidation_landed", sub_account = %key, market = market_index, %signature);
+                Outcome::Landed(signature)
+            }
+            Err(error) => {
+                let name = error_name(&error);
+                if name == "Rpc" {
+                    self.count(|c| c.rpc_errors += 1);
+                }
+                self.count(|c| c.fail(name.clone()));
+                tracing::warn!(event = "liquidation_failed", sub_account = %key, market = market_index, error = %name);
+                Outcome::Failed(name)
+            }
+        }
+    }
+
+    /// Liquidates `key` until the program no longer allows it: re-fetches the sub-account and
+    /// the marks before every transaction, and never runs twice at once for one sub-account.
+    pub async fn liquidate(&self, key: Pubkey) -> Outcome {
+        let Some(_claim) = self.claim(key) else {
+            return Outcome::InFlight;
+        };
+        let mut last = Outcome::Recovered;
+        for _ in 0..8 {
+            let fresh = async {
+                let view = self.client.sub_account(&key).await?;
+                let markets = self.client.markets().await?;
+                let now = self.client.now().await?;
+                Ok::<_, ClientError>((view, markets, now))
+            };
+            let (view, markets, now) = match fresh.await {
+                Ok(fresh) => fresh,
+                Err(error) => {
+                    self.rpc_failed("recheck", &error);
+                    return Outcome::Failed("Rpc".into());
+                }
+            };
+            let Some(view) = view else {
+                self.count(|c| c.skipped_vanished += 1);
+                return Outcome::Vanished;
+            };
+            let candidate = match assess(key, &view, &markets, now) {
+                Ok(Some(candidate)) => candidate,
+                Ok(None) => {
+                    if matches!(last, Outcome::Recovered) {
+                        self.count(|c| c.skipped_recovered += 1);
+                    }
+                    return last;
+                }
+                Err(unpriced) => return Outcome::Failed(unpriced.reason),
+            };
+            last = self
+                .send_liquidation(key, &view, &markets, candidate.market_index)
+                .await;
+            if !matches!(last, Outcome::Landed(_)) {
+                return last;
+            }
+        }
+        last
+    }
+
+    /// Executes the crossed trigger of `key` in `market_index`.
+    pub async fn execute_trigger(&self, key: Pubkey, market_index: u16, oracle: Pubkey) -> Outcome {
+        let Some(_claim) = self.claim(key) else {
+            return Outcome::InFlight;
+        };
+        let ix = builders::execute_trigger(
+            &self.keypair.pubkey(),
+            &self.token,
+            &key,
+            market_index,
+            &oracle,
+        );
+        match self.send(ix).await {
+            Ok(signature) => {
+                self.count(|c| c.triggers_executed += 1);
+                tracing::info!(event = "trigger_executed", sub_account = %key, market = market_index, %signature);
+                Outcome::Landed(signature)
+            }
+            Err(error) => {
+                let name = error_name(&error);
+                self.count(|c| c.fail(name.clone()));
+                tracing::warn!(event = "trigger_failed", sub_account = %key, market = market_index, error = %name);
+                Outcome::Failed(name)
+            }
+        }
+    }
+
+    /// One full pass: discover, rank, liquidate worst first (up to `max_in_flight` at once),
+    /// then execute crossed triggers. Returns the ranked candidates' keys.
+    pub async fn scan_once(self: &Arc<Self>) -> Result<Vec<Pubkey>, ClientError> {
+        let accounts = self.discover().await?;
+        let markets = self.client.markets().await?;
+        let now = self.client.now().await?;
+        let (candidates, unpriced) = rank(&accounts, &markets, now);
+        for u in &unpriced {
+            tracing::warn!(event = "unpriced", sub_account = %u.key, reason = %u.reason);
+        }
+        self.count(|c| {
+            c.scans += 1;
+            c.accounts_scanned += accounts.len() as u64;
+            c.candidates += candidates.len() as u64;
+        });
+        let keys: Vec<Pubkey> = candidates.iter().map(|c| c.key).collect();
+        let mut tasks = JoinSet::new();
+        for key in keys.iter().copied() {
+            let permit = Arc::clone(&self.slots)
+                .acquire_owned()
+                .await
+                .expect("semaphore open");
+            let keeper = Arc::clone(self);
+            tasks.spawn(async move {
+                let outcome = keeper.liquidate(key).await;
+                drop(permit);
+                outcome
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        for (key, index) in crossed_triggers(&accounts, &markets) {
+            if keys.contains(&key) {
+                continue;
+            }
+            if let Some(market) = markets.iter().find(|m| m.market.index == index) {
+                self.execute_trigger(key, index, market.market.oracle).await;
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Accrues funding on every market and settles up to `settle_batch` sub-accounts holding a
+    /// position there, rotating through them with `round`. Returns the transactions landed.
+    pub async fn crank_funding(&self, round: usize) -> Result<usize, ClientError> {
+        let markets = self.client.markets().await?;
+        let accounts = self.discover().await?;
+        let mut landed = 0;
+        for market in &markets {
+            let holders: Vec<Pubkey> = accounts
+                .iter()
+                .filter(|(_, v)| {
+                    v.open_positions()
+                        .any(|p| p.market_index == market.market.index)
+                })
+                .map(|(k, _)| *k)
+                .collect();
+            let batch = self.config.settle_batch.max(1);
+            let start = if holders.is_empty() {
+                0
+            } else {
+                (round * batch) % holders.len()
+            };
+            let chosen: Vec<Pubkey> = holders
+                .iter()
+                .cycle()
+                .skip(start)
+                .take(batch.min(holders.len()))
+                .copied()
+                .collect();
+            let ix = builders::settle_funding(market.market.index, &market.market.oracle, &chosen);
+            match self.send(ix).await {
+                Ok(signature) => {
+                    landed += 1;
+                    self.count(|c| c.funding_cranks += 1);
+                    tracing::info!(event = "funding_cranked", market = market.market.index, settled = chosen.len(), %signature);
+                }
+                Err(error) => {
+                    let name = error_name(&error);
+                    self.count(|c| c.fail(name.clone()));
+                    tracing::warn!(event = "funding_crank_failed", market = market.market.index, error = %name);
+                }
+            }
+        }
+        Ok(landed)
+    }
+
+    fn backoff(&self, failures: u32) -> Duration {
+        let base = self.config.scan_interval().as_millis() as u64;
+        let grown = base.saturating_mul(1u64 << failures.min(10));
+        Duration::from_millis(grown.min(self.config.max_backoff_ms.max(base)))
+    }
+
+    /// Runs every loop until `shutdown` turns true; in-flight work finishes first.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let (dirty, mut notified) = mpsc::channel::<Pubkey>(1_024);
+        if let Some(ws_url) = self.config.ws_url.clone() {
+            tokio::spawn(watch_program(ws_url, dirty, shutdown.clone()));
+        }
+        let mut funding = tokio::time::interval(self.config.funding_interval());
+        let mut report =
+            tokio::time::interval(Duration::from_secs(self.config.counters_interval_s.max(1)));
+        let mut failures = 0u32;
+        let mut round = 0usize;
+        let mut next_scan = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => break,
+                _ = tokio::time::sleep_until(next_scan) => {
+                    match self.scan_once().await {
+                        Ok(_) => failures = 0,
+                        Err(error) => {
+                            failures += 1;
+                            self.rpc_failed("scan", &error);
+                        }
+                    }
+                    let wait = if failures == 0 { self.config.scan_interval() } else { self.backoff(failures) };
+                    next_scan = tokio::time::Instant::now() + wait;
+                }
+                _ = funding.tick() => {
+                    if let Err(error) = self.crank_funding(round).await {
+                        self.rpc_failed("funding", &error);
+                    }
+                    round += 1;
+                }
+                Some(key) = notified.recv() => {
+                    let keeper = Arc::clone(&self);
+                    tokio::spawn(async move { keeper.consider(key).await });
+                }
+                _ = report.tick() => {
+                    let counters = self.counters();
+                    tracing::info!(event = "counters", counters = ?counters);
+                }
+            }
+        }
+        let _ = self
+            .slots
+            .acquire_many(self.config.max_in_flight.max(1) as u32)
+            .await;
+        tracing::info!(event = "stopped", counters = ?self.counters());
+    }
+
+    /// Re-scores one sub-account (after a notification) and liquidates it if allowed.
+    async fn consider(&self, key: Pubkey) {
+        let Ok(permit) = self.slots.acquire().await else {
+            return;
+        };
+        let fresh = async {
+            Ok::<_, ClientError>((
+                self.client.sub_account(&key).await?,
+                self.client.markets().await?,
+                self.client.now().await?,
+            ))
+        };
+        if let Ok((Some(view), markets, now)) = fresh.await {
+            if let Ok(Some(_)) = assess(key, &view, &markets, now) {
+                self.liquidate(key).await;
+            }
+        }
+        drop(permit);
+    }
+}
+
+/// Follows the program's sub-accounts with positions over websocket and reports changed keys;
+/// reconnects with back-off when the subscription drops. Periodic scans cover any gap.
+async fn watch_program(
+    url: String,
+    dirty: mpsc::Sender<Pubkey>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut delay = Duration::from_millis(500);
+    loop {
+        if let Ok(client) = PubsubClient::new(&url).await {
+            let filters = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                SUB_ACCOUNT_HAS_POSITIONS_OFFSET,
+                vec![1],
+            ))];
+            let config = RpcProgramAccountsConfig {
+                filters: Some(filters),
+                account_config: RpcAccountInfoConfig {
+                    encoding: Some(UiAccountEncoding::Base64),
+                    ..RpcAccountInfoConfig::default()
+                },
+                ..RpcProgramAccountsConfig::default()
+            };
+            if let Ok((mut stream, _unsubscribe)) =
+                client.program_subscribe(&ringfence::ID, Some(config)).await
+            {
+                delay = Duration::from_millis(500);
+                loop {
+                    tokio::select! {
+                        _ = shutdown.changed() => return,
+                        next = stream.next() => match next {
+                            Some(update) => {
+                                if let Ok(key) = Pubkey::from_str(&update.value.pubkey) {
+                                    let _ = dirty.try_send(key);
+                                }
+                            }
+                            None => break,
+                        },
+                    }
+                }
+            }
+        }
+        tracing::warn!(
+            event = "subscription_lost",
+            retry_ms = delay.as_millis() as u64
+        );
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            _ = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(30));
+    }
+}

@@ -1,0 +1,12 @@
+//! Ringfence keeper: finds liquidatable sub-accounts over standard Solana JSON-RPC, scores them
+//! with the program's own margin code, liquidates the worst first, cranks funding and executes
+//! crossed stop-loss / take-profit orders. Runs unchanged against the local network, devnet or
+//! mainnet.
+
+pub mod config;
+pub mod counters;
+pub mod keeper;
+pub mod scoring;
+
+pub use config::KeeperConfig;
+pub use keeper::{Keeper, Outcome};

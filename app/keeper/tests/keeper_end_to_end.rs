@@ -1,0 +1,432 @@
+//! The keeper against the local network: scoring real account bytes, liquidating worst first,
+//! leaving healthy accounts alone, cranking funding, executing a crossed stop-loss once, and
+//! surviving an RPC that fails, stalls and comes back.
+
+use ringfence::instructions::{OpenPositionArgs, Side};
+use ringfence::math::I80F48;
+use ringfence::state::{Position, SubAccountMode};
+use ringfence_keeper::scoring::rank;
+use ringfence_keeper::{Keeper, KeeperConfig, Outcome};
+use ringfence_localnet::{demo, Config, Localnet};
+use ringfence_sdk::accounts;
+use ringfence_sdk::builders;
+use ringfence_sdk::client::Client;
+use ringfence_sdk::deploy::MarketList;
+use ringfence_sdk::presets::USD;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+const FRICTIONLESS: &str = include_str!("../../localnet/tests/fixtures/frictionless.toml");
+
+struct World {
+    net: Localnet,
+    client: Client,
+    admin: Keypair,
+    mint: Pubkey,
+}
+
+async fn world() -> World {
+    let net = Localnet::start(Config::ephemeral(), jsonrpsee::Methods::new())
+        .await
+        .unwrap();
+    let client = Client::new(&net.rpc_url);
+    let (admin, mint) = (Keypair::new(), Keypair::new());
+    demo::bootstrap(
+        &client,
+        &admin,
+        &mint,
+        MarketList::parse(FRICTIONLESS).unwrap(),
+        1_000_000,
+    )
+    .await
+    .unwrap();
+    World {
+        net,
+        client,
+        admin,
+        mint: mint.pubkey(),
+    }
+}
+
+impl World {
+    async fn wallet(&self, usd: u64) -> (Keypair, Pubkey) {
+        let wallet = Keypair::new();
+        self.client
+            .rpc
+            .request_airdrop(&wallet.pubkey(), 10_000_000_000)
+            .await
+            .unwrap();
+        let token = demo::fund(&self.client, &self.admin, &self.mint, &wallet.pubkey(), usd)
+            .await
+            .unwrap();
+        (wallet, token)
+    }
+
+    /// A sub-account with `usd` deposited and a long of `base` atoms at `leverage` in `market`.
+    async fn trader(
+        &self,
+        mode: SubAccountMode,
+        usd: u64,
+        market: u16,
+        base: u64,
+        leverage: u16,
+    ) -> (Keypair, Pubkey) {
+        let (trader, token) = self.wallet(usd).await;
+        let owner = trader.pubkey();
+        let sub = builders::sub_account_pda(&owner, 0);
+        let oracle = builders::stub_oracle_pda(market);
+        let order = OpenPositionArgs {
+            side: Side::Long,
+            base,
+            leverage,
+            limit_price: u64::MAX,
+        };
+        let ixs = [
+            builders::create_user(&owner),
+            builders::create_sub_account(&owner, 0, mode),
+            builders::deposit(&owner, &sub, &token, usd * USD),
+            builders::open_position(&owner, &sub, market, &oracle, order, &[]),
+        ];
+        self.client.send(&ixs, &trader, &[]).await.unwrap();
+        (trader, sub)
+    }
+
+    async fn set_price(&self, index: u16, dollars: i64) {
+        let ix = builders::set_stub_price(&self.admin.pubkey(), index, dollars * 1_000_000, 0, -6);
+        self.client.send(&[ix], &self.admin, &[]).await.unwrap();
+    }
+
+    async fn positions(&self, sub: &Pubkey) -> Vec<Position> {
+        self.client
+            .sub_account(sub)
+            .await
+            .unwrap()
+            .unwrap()
+            .positions
+    }
+
+    async fn assert_conservation(&self) {
+        let (vault, ledgers) = self.client.vault_and_ledgers().await.unwrap();
+        assert_eq!(
+            i128::from(vault),
+            ledgers,
+            "vault balance must equal the ledgers"
+        );
+    }
+
+    async fn keeper(&self, rpc_url: &str) -> Arc<Keeper> {
+        let keeper = Keypair::new();
+        self.client
+            .rpc
+            .request_airdrop(&keeper.pubkey(), 10_000_000_000)
+            .await
+            .unwrap();
+        let config = KeeperConfig {
+            rpc_url: rpc_url.to_string(),
+            scan_interval_ms: 200,
+            funding_interval_s: 1,
+            max_in_flight: 1,
+            rpc_timeout_ms: 500,
+            max_backoff_ms: 400,
+            ..KeeperConfig::default()
+        };
+        Keeper::new(config, keeper).await.unwrap()
+    }
+}
+
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+const BTC: u16 = 0;
+const ETH: u16 = 1;
+const TENTH_BTC: u64 = 100_000_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keeper_liquidates_worst_first_spares_the_healthy_cranks_funding_and_fires_a_stop_once() {
+    let w = world().await;
+    // A: isolated, $1,000, 0.2 BTC at 10x. B: cross, $1,520, 0.3 BTC at 10x. C: cross,
+    // $5,000, 0.1 BTC at 5x. D: isolated ETH, $1,000, 1 ETH at 5x with a stop at $2,900.
+    let (_, a) = w
+        .trader(
+            SubAccountMode::Isolated { market_index: BTC },
+            1_000,
+            BTC,
+            2 * TENTH_BTC,
+            10,
+        )
+        .await;
+    let (_, b) = w
+        .trader(SubAccountMode::Cross, 1_520, BTC, 3 * TENTH_BTC, 10)
+        .await;
+    let (_, c) = w
+        .trader(SubAccountMode::Cross, 5_000, BTC, TENTH_BTC, 5)
+        .await;
+    let (d_owner, d) = w
+        .trader(
+            SubAccountMode::Isolated { market_index: ETH },
+            1_000,
+            ETH,
+            1_000_000_000,
+            5,
+        )
+        .await;
+    let stop = builders::set_triggers(&d_owner.pubkey(), &d, ETH, 2_900_000_000, 0);
+    w.client.send(&[stop], &d_owner, &[]).await.unwrap();
+
+    // BTC to $45,100. A: equity 1,000 − 0.2 × 4,900 = $20 against MM 0.5% × $9,020 = $45.10.
+    // B: 1,520 − 0.3 × 4,900 = $50 against 0.5% × $13,530 = $67.65. C: healthy.
+    w.set_price(BTC, 45_100).await;
+    w.set_price(ETH, 2_850).await;
+    w.assert_conservation().await;
+
+    // Scoring on the program's own account bytes, read back raw over RPC.
+    let mut decoded = Vec::new();
+    for key in [a, b, c] {
+        let raw = w.client.rpc.get_account(&key).await.unwrap();
+        decoded.push((key, accounts::sub_account(&raw.data).expect("decodes")));
+    }
+    let markets = w.client.markets().await.unwrap();
+    let now = w.client.now().await.unwrap();
+    let (ranked, unpriced) = rank(&decoded, &markets, now);
+    assert!(unpriced.is_empty());
+    let order: Vec<Pubkey> = ranked.iter().map(|r| r.key).collect();
+    assert_eq!(
+        order,
+        [a, b],
+        "A (20 / 45.10) is worse than B (50 / 67.65); C is healthy"
+    );
+    let near = |x: I80F48, y: f64| (x.to_num::<f64>() - y).abs() < 0.001;
+    assert!(
+        near(ranked[0].health_ratio, 20.0 / 45.10),
+        "{}",
+        ranked[0].health_ratio
+    );
+    assert!(
+        near(ranked[1].health_ratio, 50.0 / 67.65),
+        "{}",
+        ranked[1].health_ratio
+    );
+    // $45.10 − $20 = $25.10, plus the funding the long skew has accrued (well under a cent).
+    let shortfall = ranked[0].shortfall.to_num::<f64>();
+    assert!(
+        (25_100_000.0..25_110_000.0).contains(&shortfall),
+        "{shortfall}"
+    );
+
+    let c_before = w.positions(&c).await;
+    let funding_before = w.client.markets().await.unwrap()[0].market.last_funding_ts;
+    let keeper = w.keeper(&w.net.rpc_url).await;
+    let (stop_keeper, shutdown) = watch::channel(false);
+    let running = tokio::spawn(Arc::clone(&keeper).run(shutdown));
+
+    eventually("both liquidations and the stop", async || {
+        let c = keeper.counters();
+        c.liquidations_landed >= 2 && c.triggers_executed >= 1 && c.funding_cranks >= 4
+    })
+    .await;
+    // Let a few more scans pass: nothing more is owed, so nothing more may be sent.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    stop_keeper.send(true).unwrap();
+    running.await.unwrap();
+
+    let counters = keeper.counters();
+    let landed = keeper.landed_liquidations();
+    assert_eq!(landed.first(), Some(&(a, BTC)), "the worst account first");
+    assert!(landed.contains(&(b, BTC)));
+    assert!(
+        landed.iter().all(|(k, _)| *k == a || *k == b),
+        "only A and B: {landed:?}"
+    );
+    assert_eq!(counters.triggers_executed, 1, "a stop fires once");
+    assert!(counters.failed.is_empty(), "{:?}", counters.failed);
+    assert_eq!(counters.liquidations_sent, counters.liquidations_landed);
+    assert!(counters.scans >= 2 && counters.accounts_scanned >= 4);
+    // The healthy account kept its position (funding cranks settle its funding, nothing more).
+    let sizes = |ps: &[Position]| {
+        ps.iter()
+            .map(|p| (p.base, p.quote_entry))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        sizes(&w.positions(&c).await),
+        sizes(&c_before),
+        "C is not liquidated"
+    );
+    assert!(
+        w.positions(&d).await.iter().all(|p| p.base == 0),
+        "the stop closed D"
+    );
+    let funding_after = w.client.markets().await.unwrap()[0].market.last_funding_ts;
+    assert!(funding_after > funding_before, "funding was cranked");
+    w.assert_conservation().await;
+    w.net.stop().await;
+}
+
+/// A TCP proxy in front of the RPC that can be up, down (connections refused and cut) or
+/// stalled (connections accepted, never answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Up,
+    Down,
+    Stalled,
+}
+
+async fn proxy(upstream: String) -> (String, watch::Sender<Mode>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (mode, watching) = watch::channel(Mode::Up);
+    let target = upstream.trim_start_matches("http://").to_string();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let mut watching = watching.clone();
+            let target = target.clone();
+            tokio::spawn(async move {
+                let now = *watching.borrow_and_update();
+                match now {
+                    Mode::Down => {
+                        let _ = inbound.shutdown().await;
+                        return;
+                    }
+                    Mode::Stalled => {
+                        let _ = watching.changed().await;
+                        return;
+                    }
+                    Mode::Up => {}
+                }
+                let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                    return;
+                };
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                    _ = watching.changed() => {}
+                }
+            });
+        }
+    });
+    (url, mode)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keeper_survives_rpc_failures_competitors_and_closed_accounts_without_duplicates() {
+    let w = world().await;
+    let (url, mode) = proxy(w.net.rpc_url.clone()).await;
+    let keeper = w.keeper(&url).await;
+    let competitor = w.keeper(&w.net.rpc_url).await;
+    let (_, a) = w
+        .trader(
+            SubAccountMode::Isolated { market_index: BTC },
+            1_000,
+            BTC,
+            2 * TENTH_BTC,
+            10,
+        )
+        .await;
+    let (e_owner, e) = w
+        .trader(
+            SubAccountMode::Isolated { market_index: BTC },
+            1_000,
+            BTC,
+            2 * TENTH_BTC,
+            10,
+        )
+        .await;
+    w.set_price(BTC, 45_100).await;
+
+    // Someone else liquidates first: the keeper's stale candidate fails with the program's
+    // named error and is counted; re-checking then finds nothing to do. (At 20 / 45.10 of
+    // maintenance, reaching the target MM + (IM − MM) / 2 takes the whole position, so the
+    // competitor leaves none: the program answers NoPosition.)
+    let accounts = keeper.discover().await.unwrap();
+    let markets = w.client.markets().await.unwrap();
+    let stale = accounts.iter().find(|(k, _)| *k == a).unwrap().1.clone();
+    assert!(matches!(competitor.liquidate(a).await, Outcome::Landed(_)));
+    assert_eq!(
+        keeper.send_liquidation(a, &stale, &markets, BTC).await,
+        Outcome::Failed("NoPosition".into())
+    );
+    assert_eq!(keeper.counters().failed.get("NoPosition"), Some(&1));
+    assert_eq!(keeper.liquidate(a).await, Outcome::Recovered);
+
+    // No two attempts on one sub-account at once.
+    let (first, second) = tokio::join!(keeper.liquidate(e), keeper.liquidate(e));
+    assert!(
+        matches!(
+            (&first, &second),
+            (Outcome::Landed(_), Outcome::InFlight) | (Outcome::InFlight, Outcome::Landed(_))
+        ),
+        "{first:?} {second:?}"
+    );
+    assert_eq!(keeper.counters().skipped_in_flight, 1);
+
+    // An account closed between scan and send: the keeper finds it gone and sends nothing.
+    let token = builders::token_account(&e_owner.pubkey(), &w.mint);
+    let owner = e_owner.pubkey();
+    if w.positions(&e).await.iter().any(|p| p.base != 0) {
+        let oracle = builders::stub_oracle_pda(BTC);
+        let close = builders::close_position(&owner, &e, BTC, &oracle, None, 0);
+        w.client.send(&[close], &e_owner, &[]).await.unwrap();
+    }
+    let left = w
+        .client
+        .sub_account(&e)
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .collateral as u64;
+    let mut close = vec![builders::close_sub_account(&owner, &e)];
+    if left > 0 {
+        close.insert(0, builders::withdraw(&owner, &e, &token, left, &[]));
+    }
+    w.client.send(&close, &e_owner, &[]).await.unwrap();
+    let sent_before = keeper.counters().liquidations_sent;
+    assert_eq!(keeper.liquidate(e).await, Outcome::Vanished);
+    assert_eq!(keeper.counters().liquidations_sent, sent_before);
+
+    // The RPC goes away, then stalls, then comes back: errors are counted, the keeper keeps
+    // running, and liquidates what became liquidatable meanwhile, once.
+    let (stop_keeper, shutdown) = watch::channel(false);
+    let running = tokio::spawn(Arc::clone(&keeper).run(shutdown));
+    mode.send(Mode::Down).unwrap();
+    // F opens at $45,100 with $1,520 for 0.3 BTC at 10x; at $40,100 its equity is
+    // 1,520 − 0.3 × 5,000 = $20 against 0.5% × $12,030 = $60.15 of maintenance.
+    let (_, f) = w
+        .trader(SubAccountMode::Cross, 1_520, BTC, 3 * TENTH_BTC, 10)
+        .await;
+    w.set_price(BTC, 40_100).await;
+    eventually("connection errors", async || {
+        keeper.counters().rpc_errors >= 2
+    })
+    .await;
+    mode.send(Mode::Stalled).unwrap();
+    let errors = keeper.counters().rpc_errors;
+    eventually("timeouts", async || keeper.counters().rpc_errors > errors).await;
+    assert!(!running.is_finished(), "the keeper keeps running");
+    mode.send(Mode::Up).unwrap();
+    eventually("the liquidation after recovery", async || {
+        keeper.landed_liquidations().iter().any(|(k, _)| *k == f)
+    })
+    .await;
+    stop_keeper.send(true).unwrap();
+    running.await.unwrap();
+    let counters = keeper.counters();
+    let failed: u64 = counters.failed.values().sum();
+    assert_eq!(
+        counters.liquidations_sent,
+        counters.liquidations_landed + failed
+    );
+    w.assert_conservation().await;
+    w.net.stop().await;
+}
