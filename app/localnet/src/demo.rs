@@ -170,13 +170,10 @@ pub async fn setup(
     let mint = seeded_keypair(seed, "mint");
     let list = MarketList::parse(MARKETS)?;
     bootstrap(client, &admin, &mint, list.clone(), 10_000_000).await?;
-    let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
-    let insurance = builders::fund_insurance(&admin.pubkey(), &admin_token, 100_000 * USD);
-    client.send(&[insurance], &admin, &[]).await?;
 
     let mut wallets = Vec::new();
     for (name, usd) in [
-        ("admin", 100_000u64),
+        ("admin", 200_000u64),
         ("keeper", 0),
         ("trader-1", 5_000),
         ("trader-2", 100_000),
@@ -190,6 +187,9 @@ pub async fn setup(
         wallets.push(fund_wallet(client, &admin, &mint.pubkey(), name, keypair, usd, out).await?);
     }
 
+    let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
+    let insurance = builders::fund_insurance(&admin.pubkey(), &admin_token, 100_000 * USD);
+    client.send(&[insurance], &admin, &[]).await?;
     open_seed_positions(client, seed, &mint.pubkey()).await?;
 
     let summary = DemoSummary {
