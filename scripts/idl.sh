@@ -28,6 +28,9 @@ for e in events:
         if t["name"] not in known:
             idl["types"].append(t)
             known.add(t["name"])
+# The builder prints events from parallel test threads: sort for a reproducible file.
+idl["events"].sort(key=lambda e: e["name"])
+idl["types"].sort(key=lambda t: t["name"])
 json.dump(idl, open(sys.argv[2], "w"), indent=2)
 print(f"{sys.argv[2]}: {len(idl['instructions'])} instructions, {len(idl['accounts'])} accounts, "
       f"{len(idl['events'])} events, {len(idl['errors'])} errors, {len(idl['types'])} types")
