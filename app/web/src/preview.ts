@@ -1,0 +1,259 @@
+// The pre-trade preview in TypeScript: fill price, fee, margin moved, margin ratio after,
+// liquidation price, maximum loss and funding per hour. It follows the program's margin
+// engine formula by formula (docs/MARGIN.md, docs/TRADING.md, docs/FUNDING.md) in I80F48 bits
+// (value × 2^48) held in BigInt, and is checked against vectors the Rust SDK writes
+// (tests/preview-vectors.json): every field within one rounding unit.
+
+/** I80F48 raw bits: value × 2^48. */
+export type Fixed = bigint;
+
+const FRAC = 48n;
+export const ONE: Fixed = 1n << FRAC;
+const BPS = 10_000n;
+const PPM = 1_000_000n;
+const SECONDS_PER_HOUR = 3_600n;
+/** Base atoms per quote native unit at a price of 1 (9 − 6 decimals). */
+const ATOMS_PER_NATIVE = 1_000n;
+
+export const fromInt = (value: bigint): Fixed => value << FRAC;
+const abs = (v: bigint) => (v < 0n ? -v : v);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const clamp = (v: bigint, lo: bigint, hi: bigint) => (v < lo ? lo : v > hi ? hi : v);
+
+/** floor(a / b) for b > 0. */
+function floorDiv(a: bigint, b: bigint): bigint {
+  return a >= 0n ? a / b : -((-a + b - 1n) / b);
+}
+
+type Round = 'down' | 'up';
+
+/** value × numerator / denominator with one directed rounding (the program's `mul_div`). */
+export function mulDiv(value: Fixed, numerator: bigint, denominator: bigint, round: Round): Fixed {
+  const product = value * numerator;
+  const quotient = floorDiv(product, denominator);
+  return round === 'up' && quotient * denominator !== product ? quotient + 1n : quotient;
+}
+
+const fixedMul = (a: Fixed, b: Fixed): Fixed => (a * b) >> FRAC;
+const fixedDiv = (a: Fixed, b: Fixed): Fixed => (a << FRAC) / b;
+const floorToInt = (v: Fixed): bigint => v >> FRAC;
+const ceilToInt = (v: Fixed): bigint => -((-v) >> FRAC);
+
+/** Market parameters the preview reads. */
+export interface PreviewParams {
+  tierUpToNotional: bigint[];
+  tierMmBps: number[];
+  tierCount: number;
+  skewScale: bigint;
+  maxFundingElapsedS: number;
+  maxFundingRatePpm: number;
+  takerFeeBps: number;
+  upnlInitialWeightBps: number;
+  maxPremiumBps: number;
+}
+
+/** A market with its checked mark. */
+export interface PreviewMarket {
+  index: number;
+  params: PreviewParams;
+  openInterestLong: bigint;
+  openInterestShort: bigint;
+  cumulativeFunding: Fixed;
+  lastFundingTs: bigint;
+  mark: Fixed;
+}
+
+/** An open position. */
+export interface PreviewPosition {
+  marketIndex: number;
+  base: bigint;
+  quoteEntry: bigint;
+  leverage: number;
+  fundingSnapshot: Fixed;
+}
+
+/** The order to preview. */
+export interface PreviewOrder {
+  marketIndex: number;
+  side: 'long' | 'short';
+  base: bigint;
+  leverage: number;
+}
+
+/** What the order would do. Amounts are quote native units (1e-6 dollars). */
+export interface Preview {
+  fillPrice: Fixed;
+  fee: bigint;
+  marginMoved: Fixed;
+  marginRatioAfter: Fixed | null;
+  meetsInitial: boolean;
+  liquidationPrice: Fixed | null;
+  maxLoss: bigint;
+  fundingPerHour: bigint;
+}
+
+const baseValue = (base: bigint, price: Fixed, round: Round) =>
+  mulDiv(price, base, ATOMS_PER_NATIVE, round);
+const notional = (base: bigint, price: Fixed) =>
+  mulDiv(abs(price), abs(base), ATOMS_PER_NATIVE, 'up');
+
+function maintenance(params: PreviewParams, positionNotional: Fixed): Fixed {
+  let requirement = 0n;
+  let lower = 0n;
+  for (let i = 0; i < params.tierCount; i++) {
+    const last = i + 1 === params.tierCount;
+    const upper = last ? positionNotional : min(positionNotional, fromInt(params.tierUpToNotional[i]));
+    if (upper <= lower) break;
+    requirement += mulDiv(upper - lower, BigInt(params.tierMmBps[i]), BPS, 'up');
+    lower = upper;
+  }
+  return requirement;
+}
+
+const netBase = (m: PreviewMarket) => m.openInterestLong - m.openInterestShort;
+
+function skewPressure(m: PreviewMarket, base: bigint): Fixed {
+  const skew = baseValue(base, m.mark, 'down');
+  return clamp(fixedDiv(skew, fromInt(m.params.skewScale)), -ONE, ONE);
+}
+
+function indexDelta(m: PreviewMarket, pressure: Fixed, seconds: bigint): Fixed {
+  const numerator = BigInt(m.params.maxFundingRatePpm) * seconds;
+  return mulDiv(fixedMul(pressure, m.mark), numerator, PPM * SECONDS_PER_HOUR, 'down');
+}
+
+function indexAt(m: PreviewMarket, now: bigint): Fixed {
+  const seconds = clamp(now - m.lastFundingTs, 0n, BigInt(m.params.maxFundingElapsedS));
+  return m.cumulativeFunding + indexDelta(m, skewPressure(m, netBase(m)), seconds);
+}
+
+const positionFunding = (base: bigint, move: Fixed) => ceilToInt(baseValue(base, move, 'up'));
+
+interface Risk {
+  notional: Fixed;
+  pnl: Fixed;
+  initial: Fixed;
+  maintenance: Fixed;
+}
+
+function positionRisk(p: PreviewPosition, m: PreviewMarket, fundingOwed: bigint): Risk {
+  const n = notional(p.base, m.mark);
+  return {
+    notional: n,
+    pnl: baseValue(p.base, m.mark, 'down') + fromInt(p.quoteEntry) - fromInt(fundingOwed),
+    initial: mulDiv(n, 1n, BigInt(Math.max(p.leverage, 1)), 'up'),
+    maintenance: maintenance(m.params, n),
+  };
+}
+
+interface Health {
+  equity: Fixed;
+  equityForOpening: Fixed;
+  initial: Fixed;
+  maintenance: Fixed;
+  notional: Fixed;
+}
+
+function health(collateral: bigint, positions: PreviewPosition[], markets: PreviewMarket[], now: bigint): Health {
+  const h = { equity: fromInt(collateral), equityForOpening: fromInt(collateral), initial: 0n, maintenance: 0n, notional: 0n };
+  for (const p of positions) {
+    const m = markets.find((x) => x.index === p.marketIndex);
+    if (!m) throw new Error(`market ${p.marketIndex} is not priced`);
+    const owed = positionFunding(p.base, indexAt(m, now) - p.fundingSnapshot);
+    const r = positionRisk(p, m, owed);
+    const weighted = r.pnl > 0n ? mulDiv(r.pnl, BigInt(m.params.upnlInitialWeightBps), BPS, 'down') : r.pnl;
+    h.equity += r.pnl;
+    h.equityForOpening += weighted;
+    h.initial += r.initial;
+    h.maintenance += r.maintenance;
+    h.notional += r.notional;
+  }
+  return h;
+}
+
+/** The mark at which equity = maintenance, solved bracket by bracket. */
+function liquidationPrice(p: PreviewPosition, m: PreviewMarket, equityWithout: Fixed, otherMaintenance: Fixed): Fixed | null {
+  if (p.base === 0n) return null;
+  const a = equityWithout + fromInt(p.quoteEntry);
+  const b = mulDiv(fromInt(p.base), 1n, 1_000n, 'down');
+  const bAbs = abs(b);
+  let lower = 0n;
+  for (let i = 0; i < m.params.tierCount; i++) {
+    const last = i + 1 === m.params.tierCount;
+    const r = BigInt(m.params.tierMmBps[i]);
+    const numerator = otherMaintenance + maintenance(m.params, lower) - mulDiv(lower, r, BPS, 'down') - a;
+    const denominator = b - mulDiv(bAbs, r, BPS, 'down');
+    const price = fixedDiv(numerator, denominator);
+    const n = fixedMul(bAbs, price);
+    const upper = fromInt(m.params.tierUpToNotional[i]);
+    if (price > 0n && n >= lower && (last || n < upper)) return price;
+    lower = upper;
+  }
+  return null;
+}
+
+/** Previews `order` on a sub-account holding `collateral` and `positions` at unix time `now`. */
+export function preview(
+  collateral: bigint,
+  positions: PreviewPosition[],
+  slots: number,
+  markets: PreviewMarket[],
+  order: PreviewOrder,
+  now: bigint,
+): Preview {
+  const found = markets.find((m) => m.index === order.marketIndex);
+  if (!found) throw new Error(`market ${order.marketIndex} is not priced`);
+  const market = { ...found };
+  const delta = order.side === 'long' ? order.base : -order.base;
+
+  const netBefore = netBase(market);
+  const skewBefore = baseValue(netBefore, market.mark, 'down');
+  const skewAfter = baseValue(netBefore + delta, market.mark, 'down');
+  const average = mulDiv(skewBefore + skewAfter, 1n, 2n, 'down');
+  const cap = mulDiv(ONE, BigInt(market.params.maxPremiumBps), BPS, 'down');
+  const premium = clamp(fixedDiv(average, fromInt(market.params.skewScale)), -cap, cap);
+  const fillPrice = fixedMul(market.mark, ONE + premium);
+  const fillQuote = floorToInt(-baseValue(delta, fillPrice, 'up'));
+  const fee = abs(ceilToInt(mulDiv(notional(delta, fillPrice), BigInt(market.params.takerFeeBps), BPS, 'up')));
+
+  const after = positions.map((p) => ({ ...p }));
+  let position = after.find((p) => p.marketIndex === order.marketIndex && p.base !== 0n);
+  if (!position) {
+    if (after.length >= slots) throw new Error('no free position slot');
+    position = { marketIndex: order.marketIndex, base: 0n, quoteEntry: 0n, leverage: order.leverage, fundingSnapshot: indexAt(market, now) };
+    after.push(position);
+  }
+  const baseBefore = position.base;
+  position.base += delta;
+  position.quoteEntry += fillQuote;
+  const sides = (b: bigint) => (b >= 0n ? [b, 0n] : [0n, -b]);
+  const [longBefore, shortBefore] = sides(baseBefore);
+  const [longAfter, shortAfter] = sides(position.base);
+  market.openInterestLong += longAfter - longBefore;
+  market.openInterestShort += shortAfter - shortBefore;
+  const remaining = after.filter((p) => p.base !== 0n);
+  const priced = markets.map((m) => (m.index === market.index ? market : m));
+  const collateralAfter = collateral - fee;
+  const h = health(collateralAfter, remaining, priced, now);
+
+  let liquidation: Fixed | null = null;
+  if (position.base !== 0n) {
+    const risk = positionRisk(position, market, 0n);
+    liquidation = liquidationPrice(position, market, h.equity - risk.pnl, h.maintenance - risk.maintenance);
+  }
+  const orderMargin = mulDiv(notional(delta, fillPrice), 1n, BigInt(Math.max(order.leverage, 1)), 'up');
+  const hourly = indexDelta(market, skewPressure(market, netBase(market)), SECONDS_PER_HOUR);
+  return {
+    fillPrice,
+    fee,
+    marginMoved: orderMargin + fromInt(fee),
+    marginRatioAfter: h.notional === 0n ? null : fixedDiv(h.equity, h.notional),
+    meetsInitial: h.equityForOpening >= h.initial,
+    liquidationPrice: liquidation,
+    maxLoss: collateralAfter,
+    fundingPerHour: positionFunding(position.base, hourly),
+  };
+}
+
+/** I80F48 bits to a decimal number (display only). */
+export const toNumber = (bits: Fixed): number => Number(bits) / 2 ** 48;
