@@ -257,3 +257,44 @@ export function preview(
 
 /** I80F48 bits to a decimal number (display only). */
 export const toNumber = (bits: Fixed): number => Number(bits) / 2 ** 48;
+
+/** One open position as a trader reads it. */
+export interface PositionSummary {
+  marketIndex: number;
+  /** Entry price, I80F48 bits of dollars per whole unit: −quote_entry × 1000 / base. */
+  entryPrice: Fixed;
+  /** Unrealized PnL net of unsettled funding, I80F48 bits of quote native units. */
+  pnl: Fixed;
+  liquidationPrice: Fixed | null;
+}
+
+/** A sub-account's equity, requirements, margin ratio and per-position view at `now`. */
+export interface AccountSummary {
+  equity: Fixed;
+  maintenance: Fixed;
+  marginRatio: Fixed | null;
+  liquidatable: boolean;
+  positions: PositionSummary[];
+}
+
+/** Summarises a sub-account with the same engine as the preview. */
+export function summarize(collateral: bigint, positions: PreviewPosition[], markets: PreviewMarket[], now: bigint): AccountSummary {
+  const h = health(collateral, positions, markets, now);
+  return {
+    equity: h.equity,
+    maintenance: h.maintenance,
+    marginRatio: h.notional === 0n ? null : fixedDiv(h.equity, h.notional),
+    liquidatable: h.equity < h.maintenance,
+    positions: positions.map((p) => {
+      const m = markets.find((x) => x.index === p.marketIndex)!;
+      const owed = positionFunding(p.base, indexAt(m, now) - p.fundingSnapshot);
+      const risk = positionRisk(p, m, owed);
+      return {
+        marketIndex: p.marketIndex,
+        entryPrice: fixedDiv(fromInt(-p.quoteEntry * ATOMS_PER_NATIVE), fromInt(p.base)),
+        pnl: risk.pnl,
+        liquidationPrice: liquidationPrice(p, m, h.equity - risk.pnl - fromInt(owed), h.maintenance - risk.maintenance),
+      };
+    }),
+  };
+}

@@ -1,0 +1,435 @@
+// The Ringfence page: connect a wallet, see markets, sub-accounts by mode and positions, and
+// trade with the pre-trade preview shown before anything is signed. The margin mode is always
+// chosen explicitly.
+
+import { type Address, AccountRole, type Instruction, type TransactionPartialSigner } from '@solana/kit';
+import type { Wallet } from '@wallet-standard/base';
+import {
+  RingfenceInstructionsOpenPositionSide as Side,
+  getAddMarginInstruction,
+  getClosePositionInstruction,
+  getCreateSubAccountInstruction,
+  getCreateUserInstruction,
+  getDepositInstruction,
+  getOpenPositionInstruction,
+  getRemoveMarginInstruction,
+  getSetTriggersInstruction,
+  getWithdrawInstruction,
+} from './generated';
+import {
+  Chain,
+  type MarketView,
+  type SubAccountView,
+  exchangePda,
+  leToBigInt,
+  poolPda,
+  subAccountPda,
+  tokenAccount,
+  userPda,
+  vaultPda,
+} from './chain';
+import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
+import { type Preview, preview, summarize, toNumber } from './preview';
+import { describeError, send } from './send';
+import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
+
+interface Demo {
+  rpc_url: string;
+  wallets: { name: string }[];
+}
+
+interface State {
+  chain: Chain;
+  demo: Demo | null;
+  mint: Address | null;
+  markets: MarketView[];
+  owner: Address | null;
+  signer: TransactionPartialSigner | null;
+  subAccounts: SubAccountView[];
+  walletUsd: bigint;
+  lastPreview: { order: Order; result: Preview } | null;
+}
+
+interface Order {
+  market: MarketView;
+  side: 'long' | 'short';
+  base: bigint;
+  leverage: number;
+  mode: 'cross' | 'isolated';
+  crossId: number | null;
+  isolatedMargin: bigint;
+  stopLoss: bigint;
+  takeProfit: bigint;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const state = {} as State;
+
+function show(message: string, kind: 'info' | 'error' = 'info') {
+  const box = $('message');
+  box.textContent = message;
+  box.className = kind;
+}
+
+async function loadDemo(): Promise<Demo | null> {
+  try {
+    const response = await fetch('/demo.json');
+    return response.ok ? ((await response.json()) as Demo) : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- reading ----------------------------------------------------------------------------
+
+async function refresh() {
+  const exchange = await state.chain.exchange();
+  if (!exchange) {
+    show('No Ringfence exchange on this cluster.', 'error');
+    return;
+  }
+  state.mint = exchange.collateralMint;
+  state.markets = await state.chain.markets(exchange.marketCount);
+  if (state.owner) {
+    state.subAccounts = await state.chain.subAccounts(state.owner);
+    state.walletUsd = await state.chain.walletBalance(state.owner, exchange.collateralMint);
+  }
+  render();
+}
+
+// ---- rendering --------------------------------------------------------------------------
+
+const marketOf = (index: number) => state.markets.find((m) => m.account.index === index)!;
+
+function renderMarkets() {
+  const rows = state.markets
+    .map((m) => {
+      const rate = toNumber(leToBigInt(m.account.fundingRate.leBytes));
+      return `<tr data-testid="market-${m.name}"><td>${m.name}</td><td class="num" data-testid="mark-${m.name}">${price(m.mark)}</td>
+        <td class="num">${(rate * 100).toFixed(6)}%</td><td class="num">${m.account.params.maxLeverage}x</td></tr>`;
+    })
+    .join('');
+  $('markets').innerHTML = `<table><tr><th>market</th><th>mark</th><th>funding / hour</th><th>max leverage</th></tr>${rows}</table>`;
+}
+
+function accountLines(sub: SubAccountView, now: bigint) {
+  const summary = summarize(sub.collateral, sub.positions, state.markets.map((m) => m.preview), now);
+  const lines = sub.positions.map((p, i) => {
+    const market = marketOf(p.marketIndex);
+    const view = summary.positions[i];
+    return `<tr data-testid="position-${sub.id}-${market.name}"><td>${market.name}</td><td>${p.base > 0n ? 'long' : 'short'}</td>
+      <td class="num">${size(p.base < 0n ? -p.base : p.base)}</td><td class="num">${price(view.entryPrice)}</td><td class="num">${price(market.mark)}</td>
+      <td class="num">${usdFixed(view.pnl)}</td><td class="num">${p.leverage}x</td>
+      <td class="num" data-testid="liquidation-${sub.id}-${market.name}">${price(view.liquidationPrice)}</td>
+      <td><button data-action="close" data-sub="${sub.id}" data-market="${p.marketIndex}">close</button></td></tr>`;
+  });
+  return { lines, summary };
+}
+
+function renderAccounts(now: bigint) {
+  if (!state.owner) {
+    $('accounts').innerHTML = '<p>Connect a wallet to see your sub-accounts.</p>';
+    return;
+  }
+  const section = (title: string, subs: SubAccountView[]) =>
+    `<h3>${title}</h3>` +
+    (subs.length === 0
+      ? '<p class="muted">none</p>'
+      : subs
+          .map((sub) => {
+            const { lines, summary } = accountLines(sub, now);
+            const mode = sub.isolatedMarket === null ? 'cross' : `isolated ${marketOf(sub.isolatedMarket).name}`;
+            return `<div class="sub" data-testid="sub-${sub.id}">
+              <div><b>#${sub.id}</b> ${mode} · collateral <span data-testid="collateral-${sub.id}">${usd(sub.collateral)}</span>
+              · equity ${usdFixed(summary.equity)} · maintenance ${usdFixed(summary.maintenance)} · margin ratio <span data-testid="ratio-${sub.id}">${percent(summary.marginRatio)}</span>
+              ${summary.liquidatable ? ' · <b class="bad">liquidatable</b>' : ''}
+              ${sub.beingLiquidated ? ' · <b class="bad">being liquidated</b>' : ''}</div>
+              ${lines.length ? `<table><tr><th>market</th><th>side</th><th>size</th><th>entry</th><th>mark</th><th>PnL</th><th>leverage</th><th>liquidation</th><th></th></tr>${lines.join('')}</table>` : ''}
+              <div class="row"><input data-testid="amount-${sub.id}" id="amount-${sub.id}" placeholder="$ amount" size="10">
+              <button data-action="deposit" data-sub="${sub.id}">deposit</button>
+              <button data-action="withdraw" data-sub="${sub.id}">withdraw</button>
+              ${sub.isolatedMarket !== null ? `<button data-action="add-margin" data-sub="${sub.id}">add margin</button><button data-action="remove-margin" data-sub="${sub.id}">remove margin</button>` : ''}
+              </div></div>`;
+          })
+          .join(''));
+  const cross = state.subAccounts.filter((s) => s.isolatedMarket === null);
+  const isolated = state.subAccounts.filter((s) => s.isolatedMarket !== null);
+  $('accounts').innerHTML =
+    `<p>Wallet: <code data-testid="owner">${state.owner}</code> · collateral in wallet <span data-testid="wallet-usd">${usd(state.walletUsd)}</span>
+     <button data-action="new-cross">new cross sub-account</button></p>` +
+    section('Cross sub-accounts (one collateral balance, up to 8 positions)', cross) +
+    section('Isolated sub-accounts (one position, ring-fenced collateral)', isolated);
+}
+
+function renderTicketOptions() {
+  const market = $<HTMLSelectElement>('t-market');
+  if (market.options.length !== state.markets.length) {
+    market.innerHTML = state.markets.map((m) => `<option value="${m.account.index}">${m.name}</option>`).join('');
+  }
+  const cross = $<HTMLSelectElement>('t-cross');
+  const options = state.subAccounts
+    .filter((s) => s.isolatedMarket === null)
+    .map((s) => `<option value="${s.id}">#${s.id} (${usd(s.collateral)})</option>`)
+    .join('');
+  if (cross.innerHTML !== options) cross.innerHTML = options;
+}
+
+function render() {
+  renderMarkets();
+  state.chain.now().then(renderAccounts, () => renderAccounts(0n));
+  renderTicketOptions();
+  $('demo').hidden = !state.demo;
+}
+
+// ---- the order ticket -------------------------------------------------------------------
+
+function readOrder(): Order {
+  const mode = document.querySelector<HTMLInputElement>('input[name="t-mode"]:checked')?.value;
+  if (mode !== 'cross' && mode !== 'isolated') throw new Error('Choose the margin mode: cross or isolated.');
+  const side = document.querySelector<HTMLInputElement>('input[name="t-side"]:checked')?.value;
+  if (side !== 'long' && side !== 'short') throw new Error('Choose long or short.');
+  const base = parseDecimal($<HTMLInputElement>('t-size').value, 9);
+  if (!base) throw new Error('Enter a size, in whole units (0.2).');
+  const leverage = Number($<HTMLInputElement>('t-leverage').value);
+  if (!Number.isInteger(leverage) || leverage < 1) throw new Error('Enter a whole leverage of at least 1.');
+  const crossId = mode === 'cross' ? Number($<HTMLSelectElement>('t-cross').value) : null;
+  if (mode === 'cross' && !state.subAccounts.some((s) => s.id === crossId)) throw new Error('Create a cross sub-account and deposit first.');
+  const margin = mode === 'isolated' ? parseDecimal($<HTMLInputElement>('t-margin').value, 6) : 0n;
+  if (mode === 'isolated' && !margin) throw new Error('Enter the isolated margin to deposit (your maximum loss).');
+  const dollars = (id: string) => parseDecimal($<HTMLInputElement>(id).value || '0', 6) ?? 0n;
+  return {
+    market: marketOf(Number($<HTMLSelectElement>('t-market').value)),
+    side,
+    base,
+    leverage,
+    mode,
+    crossId,
+    isolatedMargin: margin ?? 0n,
+    stopLoss: dollars('t-stop'),
+    takeProfit: dollars('t-take'),
+  };
+}
+
+async function runPreview() {
+  const order = readOrder();
+  const now = await state.chain.now();
+  const markets = state.markets.map((m) => m.preview);
+  const sub = order.mode === 'cross' ? state.subAccounts.find((s) => s.id === order.crossId)! : null;
+  const result = preview(
+    sub ? sub.collateral : order.isolatedMargin,
+    sub ? sub.positions : [],
+    sub ? sub.slots : 1,
+    markets,
+    { marketIndex: order.market.account.index, side: order.side, base: order.base, leverage: order.leverage },
+    now,
+  );
+  state.lastPreview = { order, result };
+  const scope = order.mode === 'isolated' ? 'the isolated margin' : 'the whole cross sub-account';
+  const funding = result.fundingPerHour;
+  $('preview').innerHTML = `<table data-testid="preview">
+    <tr><td>fill price</td><td class="num" data-testid="p-fill">${price(result.fillPrice)}</td></tr>
+    <tr><td>fee</td><td class="num" data-testid="p-fee">${usd(result.fee)}</td></tr>
+    <tr><td>margin moved</td><td class="num" data-testid="p-margin">${usdFixed(result.marginMoved)}</td></tr>
+    <tr><td>margin ratio after</td><td class="num" data-testid="p-ratio">${percent(result.marginRatioAfter)}</td></tr>
+    <tr><td>estimated liquidation price</td><td class="num" data-testid="p-liquidation">${price(result.liquidationPrice)}</td></tr>
+    <tr><td>maximum loss</td><td class="num" data-testid="p-max-loss">${usd(result.maxLoss)} (${scope})</td></tr>
+    <tr><td>funding per hour</td><td class="num" data-testid="p-funding">${funding >= 0n ? 'pays' : 'receives'} ${usd(funding < 0n ? -funding : funding)}</td></tr>
+    <tr><td>initial margin</td><td data-testid="p-initial">${result.meetsInitial ? 'met' : '<b class="bad">not met: the program will refuse this order</b>'}</td></tr>
+  </table>`;
+  $<HTMLButtonElement>('t-send').disabled = false;
+}
+
+const pairsOf = async (sub: SubAccountView | null, except: number) =>
+  (sub?.positions ?? [])
+    .filter((p) => p.marketIndex !== except)
+    .flatMap((p) => [marketOf(p.marketIndex).address, marketOf(p.marketIndex).account.oracle]);
+
+const withPairs = (ix: Instruction, pairs: Address[], writable = false): Instruction => ({
+  ...ix,
+  accounts: [...(ix.accounts ?? []), ...pairs.map((address) => ({ address, role: writable ? AccountRole.WRITABLE : AccountRole.READONLY }))],
+});
+
+async function ownerContext() {
+  if (!state.signer || !state.owner || !state.mint) throw new Error('Connect a wallet first.');
+  return {
+    owner: state.signer,
+    exchange: await exchangePda(),
+    token: await tokenAccount(state.owner, state.mint),
+    vault: await vaultPda(),
+  };
+}
+
+/** Instructions that create a sub-account (and the user account on first use); its id. */
+async function createSubAccount(mode: { __kind: 'Cross' } | { __kind: 'Isolated'; marketIndex: number }) {
+  const { owner, exchange } = await ownerContext();
+  const user = await userPda(state.owner!);
+  const next = await state.chain.nextSubAccountId(state.owner!);
+  const ixs: Instruction[] = next === null ? [getCreateUserInstruction({ owner, exchange, user })] : [];
+  const id = next ?? 0;
+  ixs.push(getCreateSubAccountInstruction({ owner, exchange, user, subAccount: await subAccountPda(state.owner!, id), id, mode }));
+  return { ixs, id };
+}
+
+async function sendOrder() {
+  const last = state.lastPreview;
+  if (!last) throw new Error('Preview the order first.');
+  const { order, result } = last;
+  const { owner, exchange, token, vault } = await ownerContext();
+  const index = order.market.account.index;
+  const slippage = 50n; // basis points beyond the previewed fill
+  const fillNative = (result.fillPrice * 1_000_000n) >> 48n;
+  const limitPrice = order.side === 'long' ? (fillNative * (10_000n + slippage)) / 10_000n + 1n : (fillNative * (10_000n - slippage)) / 10_000n;
+  const ixs: Instruction[] = [];
+  let sub: SubAccountView | null = null;
+  let address: Address;
+  if (order.mode === 'isolated') {
+    const created = await createSubAccount({ __kind: 'Isolated', marketIndex: index });
+    ixs.push(...created.ixs);
+    address = await subAccountPda(state.owner!, created.id);
+    ixs.push(getDepositInstruction({ owner, exchange, subAccount: address, vault, ownerToken: token, amount: order.isolatedMargin }));
+  } else {
+    sub = state.subAccounts.find((s) => s.id === order.crossId)!;
+    address = sub.address;
+  }
+  const open = getOpenPositionInstruction({
+    owner, exchange, pool: await poolPda(), subAccount: address, market: order.market.address, oracle: order.market.account.oracle,
+    side: order.side === 'long' ? Side.Long : Side.Short, base: order.base, leverage: order.leverage, limitPrice,
+  });
+  ixs.push(withPairs(open, await pairsOf(sub, index)));
+  if (order.stopLoss || order.takeProfit) {
+    ixs.push(getSetTriggersInstruction({ owner, subAccount: address, market: order.market.address, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
+  }
+  await send(state.chain, owner, ixs);
+  state.lastPreview = null;
+  $<HTMLButtonElement>('t-send').disabled = true;
+  show(`Opened ${order.side} ${size(order.base)} ${order.market.name} (${order.mode}).`);
+}
+
+// ---- account actions --------------------------------------------------------------------
+
+async function accountAction(action: string, id: number, marketIndex: number) {
+  const { owner, exchange, token, vault } = await ownerContext();
+  const sub = state.subAccounts.find((s) => s.id === id);
+  if (action === 'new-cross') {
+    const { ixs, id: created } = await createSubAccount({ __kind: 'Cross' });
+    await send(state.chain, owner, ixs);
+    return show(`Created cross sub-account #${created}.`);
+  }
+  if (!sub) throw new Error(`No sub-account #${id}.`);
+  const amount = parseDecimal($<HTMLInputElement>(`amount-${id}`)?.value ?? '', 6);
+  const pairs = await pairsOf(sub, -1);
+  switch (action) {
+    case 'deposit':
+      if (!amount) throw new Error('Enter an amount.');
+      await send(state.chain, owner, [getDepositInstruction({ owner, exchange, subAccount: sub.address, vault, ownerToken: token, amount })]);
+      return show(`Deposited ${usd(amount)} into #${id}.`);
+    case 'withdraw':
+      if (!amount) throw new Error('Enter an amount.');
+      await send(state.chain, owner, [withPairs(getWithdrawInstruction({ owner, exchange, subAccount: sub.address, vault, destination: token, amount }), pairs)]);
+      return show(`Withdrew ${usd(amount)} from #${id}.`);
+    case 'add-margin':
+    case 'remove-margin': {
+      if (!amount) throw new Error('Enter an amount.');
+      const cross = state.subAccounts.find((s) => s.isolatedMarket === null);
+      if (!cross) throw new Error('Margin moves between this and one of your cross sub-accounts: create one first.');
+      const ix =
+        action === 'add-margin'
+          ? withPairs(getAddMarginInstruction({ owner, source: cross.address, destination: sub.address, amount }), await pairsOf(cross, -1))
+          : withPairs(getRemoveMarginInstruction({ owner, source: sub.address, destination: cross.address, amount }), pairs);
+      await send(state.chain, owner, [ix]);
+      return show(`Moved ${usd(amount)} ${action === 'add-margin' ? 'into' : 'out of'} #${id}.`);
+    }
+    case 'close': {
+      const market = marketOf(marketIndex);
+      const position = sub.positions.find((p) => p.marketIndex === marketIndex)!;
+      const mark = ((market.mark ?? 0n) * 1_000_000n) >> 48n;
+      const limitPrice = position.base > 0n ? (mark * 9_950n) / 10_000n : (mark * 10_050n) / 10_000n + 1n;
+      const ix = getClosePositionInstruction({ owner, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: null, limitPrice });
+      await send(state.chain, owner, [ix]);
+      return show(`Closed ${market.name} in #${id}.`);
+    }
+  }
+}
+
+// ---- wallets ------------------------------------------------------------------------------
+
+function renderWallets() {
+  const wallets = solanaWallets();
+  $('wallets').innerHTML = wallets.length
+    ? wallets.map((w, i) => `<button data-wallet="${i}">${w.name}</button>`).join(' ')
+    : '<span class="muted">No Solana wallet found: install one (Phantom, Solflare, Backpack…).</span>';
+}
+
+async function useWallet(wallet: Wallet) {
+  const account = await connect(wallet);
+  state.owner = account.address as Address;
+  state.signer = walletSigner(wallet, account);
+  $('wallet-name').textContent = `${wallet.name}: ${account.address}`;
+  await refresh();
+}
+
+async function loadBurners(demo: Demo) {
+  const wanted = new URLSearchParams(location.search).get('wallet');
+  for (const { name } of demo.wallets.filter((w) => w.name.startsWith('trader') && (!wanted || w.name === wanted))) {
+    const response = await fetch(`/wallets/${name}.json`);
+    if (response.ok) await registerBurner(name, Uint8Array.from((await response.json()) as number[]));
+  }
+}
+
+// ---- wiring -------------------------------------------------------------------------------
+
+function guarded(task: () => Promise<unknown>) {
+  return async () => {
+    try {
+      await task();
+    } catch (error) {
+      show(describeError(error), 'error');
+    }
+    await refresh().catch(() => {});
+  };
+}
+
+async function main() {
+  state.demo = await loadDemo();
+  const url = new URLSearchParams(location.search).get('rpc') ?? state.demo?.rpc_url ?? 'http://127.0.0.1:8899';
+  state.chain = new Chain(url);
+  state.markets = [];
+  state.subAccounts = [];
+  state.walletUsd = 0n;
+  $('rpc').textContent = url;
+  if (state.demo) await loadBurners(state.demo);
+  renderWallets();
+  onWalletsChanged(renderWallets);
+
+  document.addEventListener('click', (event) => {
+    const target = event.target as HTMLElement;
+    const wallet = target.dataset.wallet;
+    if (wallet !== undefined) return void guarded(() => useWallet(solanaWallets()[Number(wallet)]))();
+    const action = target.dataset.action;
+    if (action) {
+      return void guarded(() => accountAction(action, Number(target.dataset.sub ?? -1), Number(target.dataset.market ?? -1)))();
+    }
+    const shift = target.dataset.shift;
+    if (shift) {
+      const [index, pct] = shift.split(':').map(Number);
+      return void guarded(async () => {
+        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ringfence_demoShift', params: [index, pct] }) });
+        show(`Demo: moved ${marketOf(index).name} by ${pct}%.`);
+      })();
+    }
+  });
+  $('t-preview').addEventListener('click', guarded(runPreview));
+  $('t-send').addEventListener('click', guarded(sendOrder));
+  document.querySelectorAll('#ticket input, #ticket select').forEach((input) =>
+    input.addEventListener('input', () => {
+      $<HTMLButtonElement>('t-send').disabled = true;
+      const isolated = document.querySelector<HTMLInputElement>('input[name="t-mode"]:checked')?.value === 'isolated';
+      $('t-cross-row').hidden = isolated;
+      $('t-margin-row').hidden = !isolated;
+    }),
+  );
+  await refresh();
+  setInterval(() => void refresh().catch(() => {}), 3_000);
+}
+
+void main();
