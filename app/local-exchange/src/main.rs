@@ -1,6 +1,6 @@
-//! `ringfence-local-exchange`: the local network with the demo exchange and a keeper, in one
-//! process, on the default ports (RPC 8899, websocket 8900). Keypairs and `demo.json` go to
-//! `.localnet/`.
+//! `ringfence-local-exchange`: the local network with the demo exchange, a keeper and the web
+//! page, in one process, on the default ports (RPC 8899, websocket 8900, page 8080). Keypairs
+//! and `demo.json` go to `.localnet/`.
 
 use clap::Parser;
 use ringfence_keeper::{Keeper, KeeperConfig};
@@ -30,6 +30,38 @@ struct Args {
     /// Run without the keeper.
     #[arg(long)]
     no_keeper: bool,
+    /// Port of the web page on 127.0.0.1.
+    #[arg(long, default_value_t = 8080)]
+    web_port: u16,
+    /// The web page's static build (`npm run build` in app/web).
+    #[arg(long, default_value = "app/web/dist")]
+    web_dir: PathBuf,
+}
+
+/// Serves the page, `demo.json`, and the demo traders' keypairs for the page's burner wallet
+/// (local network only: these keys hold nothing but demo tokens).
+async fn serve_web(port: u16, web_dir: PathBuf, out: PathBuf) -> std::io::Result<()> {
+    use axum::extract::{Path, State};
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    async fn demo(State(out): State<PathBuf>) -> Result<String, StatusCode> {
+        std::fs::read_to_string(out.join("demo.json")).map_err(|_| StatusCode::NOT_FOUND)
+    }
+    async fn wallet(State(out): State<PathBuf>, Path(file): Path<String>) -> Result<String, StatusCode> {
+        let name = file.strip_suffix(".json").unwrap_or(&file);
+        let allowed = name.starts_with("trader-") && name[7..].chars().all(|c| c.is_ascii_digit());
+        if !allowed {
+            return Err(StatusCode::NOT_FOUND);
+        }
+        std::fs::read_to_string(out.join(format!("{name}.json"))).map_err(|_| StatusCode::NOT_FOUND)
+    }
+    let app = axum::Router::new()
+        .route("/demo.json", get(demo))
+        .route("/wallets/{file}", get(wallet))
+        .with_state(out)
+        .fallback_service(tower_http::services::ServeDir::new(web_dir));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    axum::serve(listener, app).await
 }
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
@@ -71,6 +103,17 @@ async fn main() -> Result<(), AnyError> {
         let keeper = Keeper::from_config(config).await?;
         Some(tokio::spawn(keeper.run(shutdown)))
     };
+    if args.web_dir.join("index.html").exists() {
+        let (port, dir, out) = (args.web_port, args.web_dir.clone(), args.out.clone());
+        tokio::spawn(async move {
+            if let Err(e) = serve_web(port, dir, out).await {
+                tracing::error!(error = %e, "web page server stopped");
+            }
+        });
+        tracing::info!(url = %format!("http://127.0.0.1:{}", args.web_port), "web page");
+    } else {
+        tracing::warn!(dir = %args.web_dir.display(), "no web build: run `npm run build` in app/web");
+    }
     tracing::info!(
         rpc = %net.rpc_url,
         ws = %net.ws_url,

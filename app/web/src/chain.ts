@@ -27,7 +27,7 @@ import type { Fixed, PreviewMarket, PreviewPosition } from './preview';
 
 export const PROGRAM = RINGFENCE_PROGRAM_ADDRESS;
 export const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
-const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hdZbsL8v4cx4zcaavcpMAy6c4u');
+const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
 const SYSVAR_CLOCK = address('SysvarC1ock11111111111111111111111111111111');
 
 const SUB_ACCOUNT_HEADER = 8 + 56;
