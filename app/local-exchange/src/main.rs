@@ -47,7 +47,10 @@ async fn serve_web(port: u16, web_dir: PathBuf, out: PathBuf) -> std::io::Result
     async fn demo(State(out): State<PathBuf>) -> Result<String, StatusCode> {
         std::fs::read_to_string(out.join("demo.json")).map_err(|_| StatusCode::NOT_FOUND)
     }
-    async fn wallet(State(out): State<PathBuf>, Path(file): Path<String>) -> Result<String, StatusCode> {
+    async fn wallet(
+        State(out): State<PathBuf>,
+        Path(file): Path<String>,
+    ) -> Result<String, StatusCode> {
         let name = file.strip_suffix(".json").unwrap_or(&file);
         let allowed = name.starts_with("trader-") && name[7..].chars().all(|c| c.is_ascii_digit());
         if !allowed {
