@@ -7,7 +7,7 @@
 #![allow(deprecated)]
 
 use solana_program_test::{processor, BanksClient, ProgramTest, ProgramTestContext};
-use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::epoch_schedule::EpochSchedule;
 use solana_sdk::hash::Hash;
@@ -82,7 +82,7 @@ pub enum Event {
 pub struct Chain {
     runtime: Runtime,
     context: ProgramTestContext,
-    /// Every address seen in a transaction or written at start (`getProgramAccounts` scans it).
+    /// Every address seen in a transaction (`getProgramAccounts` scans it).
     known: BTreeSet<Pubkey>,
     landed: HashMap<Signature, Landed>,
     transaction_count: u64,
@@ -249,13 +249,6 @@ impl Chain {
             .filter_map(|key| Some((*key, self.account(key)?)))
             .filter(|(_, account)| account.owner == *owner)
             .collect()
-    }
-
-    /// Writes an account directly (startup fixtures only).
-    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
-        self.known.insert(*key);
-        self.context
-            .set_account(key, &AccountSharedData::from(account));
     }
 
     /// The latest blockhash and the last block height at which it is valid.

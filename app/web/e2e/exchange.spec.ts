@@ -1,6 +1,7 @@
 // A trader's session in the browser: connect the burner wallet, deposit, open an isolated and
 // a cross position with the preview read before signing, see the liquidation price, move the
-// demo price and watch the margin ratio change, close, and get a refused order in words.
+// demo price and watch the margin ratio change, close, and get refused orders (leverage above
+// the market's, slippage) in words.
 import { expect, test, type Page } from '@playwright/test';
 
 const money = (text: string) => Number(text.replace(/[^0-9.-]/g, ''));
@@ -72,4 +73,12 @@ test('a trader deposits, trades both modes with a preview, watches risk move, cl
   await page.getByRole('button', { name: 'Sign and send' }).click();
   await expect(page.locator('#message')).toHaveText("InvalidLeverage: Leverage must be between 1 and the market's maximum");
   await page.screenshot({ path: info.outputPath('refused-order.png'), fullPage: true });
+
+  // The price runs 5% away between the preview and the signature: the order's limit (0.5%
+  // beyond the previewed fill) stops it, and the page says so.
+  await fillTicket(page, { market: 'BTC-PERP', mode: 'cross', size: '0.01', leverage: '5' });
+  await page.getByRole('button', { name: 'BTC +5%' }).click();
+  await expect(page.locator('#message')).toHaveText('Demo: moved BTC-PERP by 5%.');
+  await page.getByRole('button', { name: 'Sign and send' }).click();
+  await expect(page.locator('#message')).toHaveText('SlippageExceeded: The fill price is past the limit price');
 });

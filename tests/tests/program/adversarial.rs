@@ -76,6 +76,31 @@ async fn adversarial_a_copy_of_a_sub_account_owned_by_another_program_is_refused
 }
 
 #[tokio::test]
+async fn adversarial_a_copy_of_the_exchange_at_a_non_canonical_pda_is_refused() {
+    let mut h = Harness::new().await;
+    let (trader, sub) = h.trader(100).await;
+    // The same seeds with a smaller, non-canonical bump give another valid program address;
+    // a byte-for-byte copy of the exchange placed there must not pass for the exchange.
+    let canonical = builders::exchange_pda();
+    let seed = ringfence::state::EXCHANGE_SEED;
+    let (_, bump) = Pubkey::find_program_address(&[seed], &ringfence::ID);
+    let fake = (0..bump)
+        .rev()
+        .find_map(|b| Pubkey::create_program_address(&[seed, &[b]], &ringfence::ID).ok())
+        .expect("a non-canonical bump exists");
+    let copy = h.account(&canonical).await.unwrap();
+    h.set_account(&fake, copy);
+    let mut ix = builders::deposit(&trader.key(), &sub, &trader.token, USD);
+    for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == canonical) {
+        meta.pubkey = fake;
+    }
+    let before = h.snapshot(&[sub, trader.token]).await;
+    let result = h.process(&[ix], &[&trader.keypair]).await;
+    assert_eq!(result, Err(anchor_error(AnchorError::ConstraintSeeds)));
+    assert_eq!(h.snapshot(&[sub, trader.token]).await, before);
+}
+
+#[tokio::test]
 async fn adversarial_a_closed_sub_account_cannot_be_used_or_recreated() {
     let mut h = Harness::new().await;
     let (trader, sub) = h.trader(10).await;
