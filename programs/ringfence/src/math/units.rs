@@ -1,7 +1,7 @@
 //! Units: collateral in quote native units (6 decimals), sizes in base atoms (9 decimals),
 //! prices in quote per whole base unit (a BTC price reads 50,000).
 
-use super::fixed_point::{mul_div, MathResult, Round};
+use super::fixed_point::{mul_div, FixedExt, MathResult, Round};
 use fixed::types::I80F48;
 
 /// Decimals of the collateral mint (quote native unit = 1e-6 USDC).
@@ -30,7 +30,7 @@ pub fn base_value(base: i64, price: I80F48, round: Round) -> MathResult<I80F48> 
 pub fn notional(base: i64, price: I80F48) -> MathResult<I80F48> {
     let magnitude = i128::from(base).abs();
     mul_div(
-        price.abs(),
+        price.try_abs()?,
         magnitude,
         BASE_ATOMS_PER_QUOTE_NATIVE_AT_UNIT_PRICE,
         Round::Up,
@@ -40,6 +40,12 @@ pub fn notional(base: i64, price: I80F48) -> MathResult<I80F48> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_price_without_an_absolute_value_is_an_overflow_not_a_panic() {
+        // Found by the margin_engine fuzz target: |I80F48::MIN| does not exist.
+        assert!(notional(1, I80F48::MIN).is_err());
+    }
 
     #[test]
     fn notional_of_a_fifth_of_a_bitcoin() {
