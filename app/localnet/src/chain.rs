@@ -299,6 +299,7 @@ impl Chain {
     ) -> Result<Landed, TransactionError> {
         let keys: Vec<Pubkey> = transaction.message.static_account_keys().to_vec();
         let pre_balances = self.balances(&keys);
+        let fee = self.fee(&transaction);
         let result = self
             .block(
                 self.banks()
@@ -310,7 +311,6 @@ impl Chain {
         };
         let signature = transaction.signatures[0];
         let post_balances = self.balances(&keys);
-        let fee = pre_balances[0].saturating_sub(post_balances[0]);
         let clock = self.clock();
         let landed = Landed {
             slot: clock.slot,
@@ -333,6 +333,20 @@ impl Chain {
             keys,
         });
         Ok(landed)
+    }
+
+    /// The fee the bank charges for `transaction` (its payer may also move lamports, so the
+    /// payer's balance change is not the fee).
+    fn fee(&self, transaction: &VersionedTransaction) -> u64 {
+        let signatures = u64::from(transaction.message.header().num_required_signatures);
+        match &transaction.message {
+            solana_sdk::message::VersionedMessage::Legacy(message) => self
+                .block(self.banks().get_fee_for_message(message.clone()))
+                .ok()
+                .flatten()
+                .unwrap_or(5_000 * signatures),
+            solana_sdk::message::VersionedMessage::V0(_) => 5_000 * signatures,
+        }
     }
 
     fn balances(&self, keys: &[Pubkey]) -> Vec<u64> {

@@ -289,6 +289,21 @@ async fn end_to_end_rpc_client_parses_statuses_transactions_and_failures() {
         signature
     );
 
+    // An airdrop is a transfer from the faucet: its fee is the signature fee, not the amount.
+    let airdrop = rpc
+        .request_airdrop(&Pubkey::new_unique(), 1_000_000_000)
+        .await
+        .unwrap();
+    let meta = rpc
+        .get_transaction(&airdrop, UiTransactionEncoding::Base64)
+        .await
+        .unwrap()
+        .transaction
+        .meta
+        .unwrap();
+    assert_eq!(meta.fee, 5_000);
+    assert_eq!(meta.pre_balances[0] - meta.post_balances[0], 1_000_005_000);
+
     // Simulation answers the same error without landing anything.
     let simulated = rpc.simulate_transaction(&tx).await.unwrap().value;
     assert!(simulated.err.is_some());
