@@ -71,12 +71,7 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tarpc=error,solana=warn,solana_metrics=error".into()),
-        )
-        .init();
+    ringfence_localnet::init_logging();
     let args = Args::parse();
     let config = Config {
         rpc_addr: SocketAddr::from(([127, 0, 0, 1], args.rpc_port)),

@@ -60,6 +60,17 @@ pub struct Localnet {
     clock: tokio::task::JoinHandle<()>,
 }
 
+/// Logs to stderr at `RUST_LOG`, by default `info` with the Solana runtime's and the test
+/// bank's transport chatter turned down.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tarpc=error,solana=warn,solana_metrics=error".into()),
+        )
+        .init();
+}
+
 /// Wall-clock unix time, seconds.
 pub fn unix_now() -> i64 {
     SystemTime::now()

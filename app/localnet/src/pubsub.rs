@@ -187,6 +187,26 @@ async fn slot_subscription(
     Ok(())
 }
 
+/// Runs a subscription with its parsed parameters, or rejects the request with the parse error
+/// (a JSON-RPC error, as validators answer bad subscription parameters).
+async fn accept_parsed<T, Run, Fut>(
+    pending: PendingSubscriptionSink,
+    parsed: Result<T, jsonrpsee::types::ErrorObjectOwned>,
+    run: Run,
+) -> SubscriptionResult
+where
+    Run: FnOnce(PendingSubscriptionSink, T) -> Fut,
+    Fut: std::future::Future<Output = SubscriptionResult>,
+{
+    match parsed {
+        Ok(value) => run(pending, value).await,
+        Err(error) => {
+            pending.reject(error).await;
+            Ok(())
+        }
+    }
+}
+
 /// Adds the subscriptions to `module`.
 pub fn add_subscriptions(module: &mut RpcModule<ChainHandle>) {
     module
@@ -200,13 +220,10 @@ pub fn add_subscriptions(module: &mut RpcModule<ChainHandle>) {
                     let config: RpcAccountInfoConfig = p.optional("config")?.unwrap_or_default();
                     Ok((key, config))
                 });
-                match parsed {
-                    Ok((key, config)) => account_subscription(pending, &chain, key, config).await,
-                    Err(e) => {
-                        pending.reject(e).await;
-                        Ok(())
-                    }
-                }
+                accept_parsed(pending, parsed, |pending, (key, config)| async move {
+                    account_subscription(pending, &chain, key, config).await
+                })
+                .await
             },
         )
         .expect("registered once");
@@ -222,15 +239,10 @@ pub fn add_subscriptions(module: &mut RpcModule<ChainHandle>) {
                         p.optional("config")?.unwrap_or_default();
                     Ok((program, config))
                 });
-                match parsed {
-                    Ok((program, config)) => {
-                        program_subscription(pending, &chain, program, config).await
-                    }
-                    Err(e) => {
-                        pending.reject(e).await;
-                        Ok(())
-                    }
-                }
+                accept_parsed(pending, parsed, |pending, (program, config)| async move {
+                    program_subscription(pending, &chain, program, config).await
+                })
+                .await
             },
         )
         .expect("registered once");
@@ -246,13 +258,10 @@ pub fn add_subscriptions(module: &mut RpcModule<ChainHandle>) {
                     Signature::from_str(&text)
                         .map_err(|e| crate::rpc::invalid_params(format!("Invalid param: {e}")))
                 });
-                match parsed {
-                    Ok(signature) => signature_subscription(pending, &chain, signature).await,
-                    Err(e) => {
-                        pending.reject(e).await;
-                        Ok(())
-                    }
-                }
+                accept_parsed(pending, parsed, |pending, signature| async move {
+                    signature_subscription(pending, &chain, signature).await
+                })
+                .await
             },
         )
         .expect("registered once");
