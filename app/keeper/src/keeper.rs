@@ -182,6 +182,7 @@ impl Keeper {
         view: &SubAccountView,
         markets: &[PricedMarket],
         market_index: u16,
+        max_base: u64,
     ) -> Outcome {
         let Some(market) = markets.iter().find(|m| m.market.index == market_index) else {
             return Outcome::Failed("UnknownMarket".into());
@@ -193,7 +194,7 @@ impl Keeper {
             &key,
             market_index,
             &market.market.oracle,
-            u64::MAX,
+            max_base,
             &pairs,
         );
         self.count(|c| c.liquidations_sent += 1);
@@ -221,11 +222,13 @@ impl Keeper {
 
     /// Liquidates `key` until the program no longer allows it: re-fetches the sub-account and
     /// the marks before every transaction, and never runs twice at once for one sub-account.
+    /// A liquidation refused for its size (`MathOverflow`) is retried in halving chunks.
     pub async fn liquidate(&self, key: Pubkey) -> Outcome {
         let Some(_claim) = self.claim(key) else {
             return Outcome::InFlight;
         };
         let mut last = Outcome::Recovered;
+        let mut max_base = u64::MAX;
         for _ in 0..8 {
             let fresh = async {
                 let view = self.client.sub_account(&key).await?;
@@ -255,10 +258,18 @@ impl Keeper {
                 Err(unpriced) => return Outcome::Failed(unpriced.reason),
             };
             last = self
-                .send_liquidation(key, &view, &markets, candidate.market_index)
+                .send_liquidation(key, &view, &markets, candidate.market_index, max_base)
                 .await;
-            if !matches!(last, Outcome::Landed(_)) {
-                return last;
+            match &last {
+                Outcome::Landed(_) => {}
+                Outcome::Failed(name) if name == "MathOverflow" => {
+                    let held = view
+                        .open_positions()
+                        .find(|p| p.market_index == candidate.market_index)
+                        .map_or(1, |p| p.base.unsigned_abs());
+                    max_base = (held.min(max_base) / 2).max(1);
+                }
+                _ => return last,
             }
         }
         last

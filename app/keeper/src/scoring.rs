@@ -5,7 +5,7 @@
 use ringfence::health::health_with;
 use ringfence::instructions::triggered;
 use ringfence::math::liquidation::may_liquidate;
-use ringfence::math::margin::{PositionInput, PositionRisk};
+use ringfence::math::margin::PositionRisk;
 use ringfence::math::I80F48;
 use ringfence::state::Market;
 use ringfence_sdk::accounts::SubAccountView;
@@ -44,11 +44,7 @@ pub fn position_to_liquidate(view: &SubAccountView, markets: &[PricedMarket]) ->
     view.open_positions()
         .filter_map(|p| {
             let (market, mark) = priced(markets, p.market_index)?;
-            let input = PositionInput {
-                base: p.base,
-                quote_entry: p.quote_entry,
-                leverage: p.leverage,
-            };
+            let input = market.position_input(p);
             let risk = PositionRisk::new(&input, &market.risk(mark), I80F48::ZERO).ok()?;
             Some((risk.maintenance_requirement, p.market_index))
         })

@@ -182,7 +182,14 @@ async fn keeper_liquidates_worst_first_spares_the_healthy_cranks_funding_and_fir
             5,
         )
         .await;
-    let stop = builders::set_triggers(&d_owner.pubkey(), &d, ETH, 2_900_000_000, 0);
+    let stop = builders::set_triggers(
+        &d_owner.pubkey(),
+        &d,
+        ETH,
+        &builders::stub_oracle_pda(ETH),
+        2_900_000_000,
+        0,
+    );
     w.client.send(&[stop], &d_owner, &[]).await.unwrap();
 
     // BTC to $45,100. A: equity 1,000 − 0.2 × 4,900 = $20 against MM 0.5% × $9,020 = $45.10.
@@ -353,7 +360,9 @@ async fn keeper_survives_rpc_failures_competitors_and_closed_accounts_without_du
     let stale = accounts.iter().find(|(k, _)| *k == a).unwrap().1.clone();
     assert!(matches!(competitor.liquidate(a).await, Outcome::Landed(_)));
     assert_eq!(
-        keeper.send_liquidation(a, &stale, &markets, BTC).await,
+        keeper
+            .send_liquidation(a, &stale, &markets, BTC, u64::MAX)
+            .await,
         Outcome::Failed("NoPosition".into())
     );
     assert_eq!(keeper.counters().failed.get("NoPosition"), Some(&1));

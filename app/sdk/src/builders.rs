@@ -204,6 +204,25 @@ pub fn deposit(
     deposit_with_vault(owner, sub_account, owner_token, &vault_pda(), amount)
 }
 
+/// `deposit` with `[market, oracle]` for every open position, so that a sub-account flagged as
+/// being liquidated whose equity the deposit brings back to the liquidation-end target is
+/// unflagged.
+pub fn deposit_with_markets(
+    owner: &Pubkey,
+    sub_account: &Pubkey,
+    owner_token: &Pubkey,
+    amount: u64,
+    pairs: &[Pubkey],
+) -> Instruction {
+    let mut instruction = deposit(owner, sub_account, owner_token, amount);
+    instruction.accounts.extend(
+        pairs
+            .iter()
+            .map(|key| AccountMeta::new_readonly(*key, false)),
+    );
+    instruction
+}
+
 /// `deposit` naming the vault account explicitly (to test substitutions).
 pub fn deposit_with_vault(
     owner: &Pubkey,
@@ -483,11 +502,12 @@ pub fn withdraw_insurance(admin: &Pubkey, destination: &Pubkey, amount: u64) -> 
     )
 }
 
-/// `set_triggers` on the position in market `index`.
+/// `set_triggers` on the position in market `index` priced by `oracle`.
 pub fn set_triggers(
     owner: &Pubkey,
     sub_account: &Pubkey,
     index: u16,
+    oracle: &Pubkey,
     stop_loss: u64,
     take_profit: u64,
 ) -> Instruction {
@@ -496,6 +516,7 @@ pub fn set_triggers(
             owner: *owner,
             sub_account: *sub_account,
             market: market_pda(index),
+            oracle: *oracle,
         },
         instruction::SetTriggers {
             stop_loss,

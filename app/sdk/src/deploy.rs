@@ -75,6 +75,8 @@ pub struct MarketSpec {
     pub max_funding_elapsed_s: u32,
     /// Oldest accepted oracle price, seconds.
     pub max_oracle_age_s: u32,
+    /// Oldest oracle price a fill accepts, seconds (at most `max_oracle_age_s`).
+    pub max_fill_age_s: u8,
     /// Largest funding rate, parts per million per hour.
     pub max_funding_rate_ppm: u32,
     /// Taker fee, basis points.
@@ -155,7 +157,7 @@ impl MarketSpec {
             max_conf_bps: self.max_conf_bps,
             max_ema_divergence_bps: self.max_ema_divergence_bps,
             tier_count: count as u8,
-            padding: [0],
+            max_fill_age_s: self.max_fill_age_s,
         })
     }
 

@@ -28,7 +28,7 @@ pub fn btc_params() -> MarketParams {
         max_conf_bps: 200,
         max_ema_divergence_bps: 500,
         tier_count: 3,
-        padding: [0],
+        max_fill_age_s: 10,
     }
 }
 

@@ -9,12 +9,13 @@ use ringfence::health::health_with;
 use ringfence::instructions::Side;
 use ringfence::math::fixed_point::{mul_div, Round};
 use ringfence::math::funding::{index_delta, position_funding, skew_pressure};
-use ringfence::math::margin::{PositionInput, PositionRisk};
+use ringfence::math::margin::PositionRisk;
 use ringfence::math::prices::{liquidation_price, Surroundings};
 use ringfence::math::units::base_value;
 use ringfence::math::I80F48;
-use ringfence::state::{position_slot, Market, Position, SubAccount};
-use ringfence::trade::fill_against_pool;
+use ringfence::oracle::FillMark;
+use ringfence::state::{position_slot, Exchange, Market, Pool, Position, SubAccount};
+use ringfence::trade::{fill, Charge, Ledgers, Order as FillOrder};
 
 /// A trade to preview.
 #[derive(Debug, Clone, Copy)]
@@ -72,7 +73,6 @@ pub fn preview(
         Side::Short => -size,
     };
     let any_price = if delta > 0 { u64::MAX } else { 0 };
-    let fill = fill_against_pool(&market, mark, delta, any_price)?;
 
     let mut after: Vec<Position> = positions.to_vec();
     let slot = match position_slot(&after, market.index) {
@@ -91,20 +91,26 @@ pub fn preview(
             free
         }
     };
-    let base_before = after[slot].base;
-    after[slot].base = base_before
-        .checked_add(delta)
-        .ok_or(RingfenceError::MathOverflow)?;
-    after[slot].quote_entry = after[slot]
-        .quote_entry
-        .checked_add(fill.quote)
-        .ok_or(RingfenceError::MathOverflow)?;
-    market.record_trade(base_before, delta, fill.quote)?;
+    // The program's own fill function on copies: scratch ledgers stand in for the exchange and
+    // the pool, whose balances a preview does not need.
     let mut header = *sub_account;
-    header.collateral = header
-        .collateral
-        .checked_sub(fill.fee as i64)
-        .ok_or(RingfenceError::MathOverflow)?;
+    let (mut exchange, mut pool) = scratch_ledgers();
+    let fill = fill(
+        &mut header,
+        &mut after,
+        slot,
+        &mut market,
+        Ledgers {
+            exchange: &mut exchange,
+            pool: &mut pool,
+        },
+        FillMark::assume_fresh(mark),
+        FillOrder {
+            base_delta: delta,
+            limit_price: any_price,
+            charge: Charge::TakerFee,
+        },
+    )?;
 
     let priced = |index: u16| {
         if index == market.index {
@@ -118,12 +124,11 @@ pub fn preview(
     };
     let health = health_with(&header, &after, now, priced)?;
     let position = &after[slot];
-    let input = PositionInput {
-        base: position.base,
-        quote_entry: position.quote_entry,
-        leverage: position.leverage,
-    };
-    let risk = PositionRisk::new(&input, &market.risk(mark), I80F48::ZERO)?;
+    let risk = PositionRisk::new(
+        &market.position_input(position),
+        &market.risk(mark),
+        I80F48::ZERO,
+    )?;
     let around = Surroundings::within(&health, &risk, I80F48::ZERO)?;
     let order_notional = ringfence::math::units::notional(delta, fill.price)?;
     let order_margin = mul_div(
@@ -151,6 +156,28 @@ pub fn preview(
         max_loss: header.collateral,
         funding_per_hour: position_funding(position.base, hourly_move)?,
     })
+}
+
+/// An exchange and a pool that only absorb a preview's fee and PnL.
+fn scratch_ledgers() -> (Exchange, Pool) {
+    let exchange = Exchange {
+        admin: Pubkey::default(),
+        pending_admin: None,
+        collateral_mint: Pubkey::default(),
+        vault: Pubkey::default(),
+        insurance_fund: 0,
+        protocol_fees: 0,
+        market_count: 0,
+        user_count: 0,
+        bump: 0,
+        vault_bump: 0,
+    };
+    let pool = Pool {
+        balance: u64::MAX / 2,
+        total_shares: 0,
+        bump: 0,
+    };
+    (exchange, pool)
 }
 
 #[cfg(test)]
@@ -213,16 +240,17 @@ mod tests {
         // Premium 5 bps: fill 50,025; fee 5 bps of $10,005 = $5.0025; margin $1,000.50 + fee.
         let (header, positions) = account(1_000, true);
         let p = preview(&header, &positions, &[btc(btc_params())], SEED, 0).unwrap();
-        // The premium 0.0005 is not a binary fraction: the displayed price and margin are
-        // within a hair; the fee (a whole number of native units) is exact.
+        // The premium 0.0005 is not a binary fraction: the price, rounded up against the buyer,
+        // is within a hair of 50,025, and the fee on that hair more than $10,005 rounds up to
+        // $5.002501.
         assert!((p.fill_price - I80F48::from_num(50_025)).abs() < fx("0.000000001"));
-        assert_eq!(p.fee, 5_002_500);
+        assert_eq!(p.fee, 5_002_501);
         assert!((p.margin_moved - I80F48::from_num(1_005_502_500i64)).abs() < I80F48::ONE);
         // Equity $989.9975 after the fee and the premium, against $1,000 of IM: refused.
         assert!(!p.meets_initial);
         assert_eq!(
             p.max_loss,
-            1_000 * USD as i64 - 5_002_500,
+            1_000 * USD as i64 - 5_002_501,
             "an isolated account risks its margin"
         );
     }

@@ -8,7 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use ringfence::funding::{funding_owed, index_at};
 use ringfence::health::health_with;
 use ringfence::math::liquidation::may_liquidate;
-use ringfence::math::margin::{Health, PositionInput, PositionRisk};
+use ringfence::math::margin::{Health, PositionRisk};
 use ringfence::math::prices::{liquidation_price, Surroundings};
 use ringfence::math::I80F48;
 use ringfence::state::{Market, SubAccountMode};
@@ -81,11 +81,7 @@ pub fn summarize(
         let risk = market.risk(mark);
         let index = index_at(market, mark, now).map_err(|e| e.to_string())?;
         let owed = funding_owed(position, index).map_err(|e| e.to_string())?;
-        let input = PositionInput {
-            base: position.base,
-            quote_entry: position.quote_entry,
-            leverage: position.leverage,
-        };
+        let input = market.position_input(position);
         let position_risk = PositionRisk::new(&input, &risk, I80F48::from_num(owed))
             .map_err(|e| format!("{e:?}"))?;
         let around = Surroundings::within(&health, &position_risk, I80F48::from_num(owed))

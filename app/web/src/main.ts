@@ -297,7 +297,7 @@ async function sendOrder() {
   });
   ixs.push(withPairs(open, await pairsOf(sub, index)));
   if (order.stopLoss || order.takeProfit) {
-    ixs.push(getSetTriggersInstruction({ owner, subAccount: address, market: order.market.address, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
+    ixs.push(getSetTriggersInstruction({ owner, subAccount: address, market: order.market.address, oracle: order.market.account.oracle, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
   }
   await send(state.chain, owner, ixs);
   state.lastPreview = null;

@@ -18,6 +18,7 @@ const ATOMS_PER_NATIVE = 1_000n;
 export const fromInt = (value: bigint): Fixed => value << FRAC;
 const abs = (v: bigint) => (v < 0n ? -v : v);
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
 const clamp = (v: bigint, lo: bigint, hi: bigint) => (v < lo ? lo : v > hi ? hi : v);
 
 /** floor(a / b) for b > 0. */
@@ -193,6 +194,31 @@ function liquidationPrice(p: PreviewPosition, m: PreviewMarket, equityWithout: F
 }
 
 /** Previews `order` on a sub-account holding `collateral` and `positions` at unix time `now`. */
+/**
+ * The program's `skew_premium`: the exact average of clamp(skew / scale, ±cap) over the skew path
+ * from `before` to `after`, one unit in the last place against the trader.
+ */
+function skewPremium(before: Fixed, after: Fixed, scale: bigint, capBps: bigint): Fixed {
+  const cap = mulDiv(ONE, capBps, BPS, 'down');
+  const s = fromInt(scale);
+  const buying = after > before;
+  const [low, high] = buying ? [before, after] : [after, before];
+  let average: Fixed;
+  if (low === high) {
+    average = clamp(fixedDiv(low, s), -cap, cap);
+  } else {
+    const knee = mulDiv(s, capBps, BPS, 'down');
+    const below = max(min(high, -knee) - low, 0n);
+    const above = max(high - max(low, knee), 0n);
+    let integral = fixedMul(cap, above - below);
+    const a = max(low, -knee);
+    const b = min(high, knee);
+    if (b > a) integral += fixedMul(b - a, fixedDiv(mulDiv(a + b, 1n, 2n, 'down'), s));
+    average = fixedDiv(integral, high - low);
+  }
+  return clamp(buying ? average + 1n : average - 1n, -cap, cap);
+}
+
 export function preview(
   collateral: bigint,
   positions: PreviewPosition[],
@@ -209,10 +235,10 @@ export function preview(
   const netBefore = netBase(market);
   const skewBefore = baseValue(netBefore, market.mark, 'down');
   const skewAfter = baseValue(netBefore + delta, market.mark, 'down');
-  const average = mulDiv(skewBefore + skewAfter, 1n, 2n, 'down');
-  const cap = mulDiv(ONE, BigInt(market.params.maxPremiumBps), BPS, 'down');
-  const premium = clamp(fixedDiv(average, fromInt(market.params.skewScale)), -cap, cap);
-  const fillPrice = fixedMul(market.mark, ONE + premium);
+  const premium = skewPremium(skewBefore, skewAfter, market.params.skewScale, BigInt(market.params.maxPremiumBps));
+  const buying = delta > 0n;
+  const fillPrice =
+    premium === 0n ? market.mark : fixedMul(market.mark, ONE + premium) + (buying ? 1n : -1n);
   const fillQuote = floorToInt(-baseValue(delta, fillPrice, 'up'));
   const fee = abs(ceilToInt(mulDiv(notional(delta, fillPrice), BigInt(market.params.takerFeeBps), BPS, 'up')));
 

@@ -36,9 +36,9 @@ pub enum RingfenceError {
     InvalidFundingParams,
     #[msg("The skew premium is above the protocol ceiling")]
     PremiumTooHigh,
-    #[msg("Oracle limits must be positive and within the protocol ceilings")]
+    #[msg("Oracle limits must be positive and within the protocol ceilings, and the fill age at most the oracle age")]
     InvalidOracleGuards,
-    #[msg("The open-interest cap must be positive")]
+    #[msg("The open-interest cap must be positive and within the protocol ceiling")]
     InvalidOpenInterestCap,
     #[msg("A market name must be non-empty UTF-8 of at most 16 bytes")]
     InvalidMarketName,
@@ -156,6 +156,18 @@ pub enum RingfenceError {
     InsuranceBelowFloor,
     #[msg("The mark price has not crossed the position's stop-loss or take-profit")]
     NotTriggered,
+
+    // Fills, liquidation and triggers (added with the one fill path)
+    #[msg("The oracle price is too old to fill at: post a newer price update")]
+    OracleTooOldForFill,
+    #[msg("The oracle price is older than one this market has already filled at")]
+    OracleOlderThanUsed,
+    #[msg("The mark price has already crossed this trigger: close the position instead")]
+    TriggerAlreadyCrossed,
+    #[msg(
+        "A cross sub-account is liquidated largest maintenance requirement first: pass that market"
+    )]
+    NotLargestMaintenance,
 }
 
 impl From<MathError> for Error {

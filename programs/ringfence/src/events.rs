@@ -278,14 +278,18 @@ pub struct Liquidated {
     pub closed: i64,
     /// Mark price as I80F48 bits.
     pub mark_bits: i128,
+    /// Fill price (mark × (1 + premium)) as I80F48 bits.
+    pub fill_price_bits: i128,
     /// PnL realized, quote native.
     pub realized_pnl: i64,
-    /// Penalty charged, quote native.
+    /// Penalty charged (only out of equity above zero), quote native.
     pub penalty: u64,
     /// Of which paid to the liquidator.
     pub liquidator_reward: u64,
     /// Of which to the insurance fund.
     pub insurance_fee: u64,
+    /// Bounty the insurance fund paid the liquidator for resolving a bankruptcy, quote native.
+    pub bankruptcy_bounty: u64,
     /// Collateral after, quote native.
     pub collateral: i64,
     /// Whether the sub-account is still being liquidated.
@@ -327,8 +331,12 @@ pub struct TriggerExecuted {
     pub keeper: Pubkey,
     /// Size closed, base atoms.
     pub closed: i64,
+    /// Fill price (mark × (1 + premium)) as I80F48 bits.
+    pub fill_price_bits: i128,
     /// PnL realized, quote native.
     pub realized_pnl: i64,
+    /// Taker fee booked, quote native.
+    pub taker_fee: u64,
     /// Fee paid to the keeper, quote native.
     pub keeper_fee: u64,
 }

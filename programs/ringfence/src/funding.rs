@@ -50,8 +50,10 @@ pub fn funding_owed(position: &Position, index: I80F48) -> Result<i64> {
 }
 
 /// Accrues funding from the last update to `now`: the index moves by rate × mark × seconds /
-/// 3600 (seconds capped per call; time beyond the cap is not charged), and the pool receives or
-/// pays the traders' net side, which the market's ledger records until positions settle.
+/// 3600 and the pool receives or pays the traders' net side, which the market's ledger records
+/// until positions settle. Seconds are capped per call at `max_funding_elapsed_s`; capped time
+/// is not forgiven: the stamp advances only by the seconds charged, so the next call charges
+/// the rest.
 pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> Result<()> {
     let Pending {
         pressure,
@@ -77,7 +79,10 @@ pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> R
         .cumulative_funding
         .set(market.cumulative_funding.get().try_add(delta)?);
     market.funding_rate.set(rate);
-    market.last_funding_ts = now.max(market.last_funding_ts);
+    market.last_funding_ts = market
+        .last_funding_ts
+        .checked_add(seconds)
+        .ok_or(RingfenceError::MathOverflow)?;
     emit!(FundingAccrued {
         market_index: market.index,
         rate_bits: rate.to_bits(),

@@ -3,7 +3,8 @@
 
 use crate::error::RingfenceError;
 use crate::funding::{funding_owed, index_at};
-use crate::math::margin::{Health, PositionInput, PositionRisk};
+use crate::math::liquidation::liquidation_target;
+use crate::math::margin::{Health, PositionRisk};
 use crate::math::I80F48;
 use crate::oracle::mark_price;
 use crate::state::{Market, Position, SubAccount, CROSS_POSITION_SLOTS};
@@ -29,6 +30,26 @@ pub fn checked_health<'info>(
     clock: &Clock,
     named: Option<&PricedMarket>,
 ) -> Result<Health> {
+    Ok(checked_health_detail(sub_account, positions, remaining, clock, named)?.health)
+}
+
+/// A sub-account's health with each position slot's maintenance requirement beside it.
+pub struct HealthDetail {
+    /// The sub-account's health.
+    pub health: Health,
+    /// Maintenance requirement of the position in each slot (zero for an empty slot).
+    pub maintenance: [I80F48; CROSS_POSITION_SLOTS],
+}
+
+/// `checked_health`, also reporting each position's maintenance requirement (liquidation
+/// closes the largest first).
+pub fn checked_health_detail<'info>(
+    sub_account: &SubAccount,
+    positions: &[Position],
+    remaining: &'info [AccountInfo<'info>],
+    clock: &Clock,
+    named: Option<&PricedMarket>,
+) -> Result<HealthDetail> {
     let named_index = named.map(|n| n.market.index);
     let named_key = named.map(|n| n.key);
     let expected = positions
@@ -47,14 +68,15 @@ pub fn checked_health<'info>(
     );
 
     let mut health = Health::from_collateral(sub_account.collateral);
+    let mut maintenance = [I80F48::ZERO; CROSS_POSITION_SLOTS];
     if let Some(named) = named {
-        if let Some(position) = positions
+        if let Some(slot) = positions
             .iter()
-            .find(|p| p.is_open() && p.market_index == named.market.index)
+            .position(|p| p.is_open() && p.market_index == named.market.index)
         {
-            add_position(
+            maintenance[slot] = add_position(
                 &mut health,
-                position,
+                &positions[slot],
                 named.market,
                 named.mark,
                 clock.unix_timestamp,
@@ -78,7 +100,7 @@ pub fn checked_health<'info>(
         require!(!seen[slot], RingfenceError::DuplicateMarketAccount);
         seen[slot] = true;
         let mark = mark_price(&market, &pair[1], clock)?;
-        add_position(
+        maintenance[slot] = add_position(
             &mut health,
             &positions[slot],
             &market,
@@ -86,7 +108,10 @@ pub fn checked_health<'info>(
             clock.unix_timestamp,
         )?;
     }
-    Ok(health)
+    Ok(HealthDetail {
+        health,
+        maintenance,
+    })
 }
 
 /// Takes `amount` of free collateral out of a sub-account: refused when what stays would not
@@ -114,6 +139,25 @@ pub fn debit_free_collateral<'info>(
     Ok(())
 }
 
+/// Clears a stale liquidation flag after collateral came in (deposits, margin moves): when
+/// `remaining` carries `[market, oracle]` for every open position and the sub-account's equity
+/// is back at or above the liquidation-end target, it is no longer being liquidated. With no
+/// pairs passed nothing is read (a deposit needs no price) and the flag stays.
+pub fn unflag_if_recovered<'info>(
+    sub_account: &mut SubAccount,
+    positions: &[Position],
+    remaining: &'info [AccountInfo<'info>],
+) -> Result<()> {
+    if remaining.is_empty() {
+        return Ok(());
+    }
+    let health = checked_health(sub_account, positions, remaining, &Clock::get()?, None)?;
+    if health.equity >= liquidation_target(&health)? {
+        sub_account.being_liquidated = 0;
+    }
+    Ok(())
+}
+
 /// Health of a sub-account whose markets are already priced (off chain: keeper, SDK, web
 /// preview, benchmarks); `priced` gives each position's market and checked mark.
 pub fn health_with<'m>(
@@ -136,21 +180,21 @@ pub fn load_market<'info>(info: &'info AccountInfo<'info>) -> Result<AccountLoad
     AccountLoader::<Market>::try_from(info).map_err(|_| RingfenceError::InvalidMarketAccount.into())
 }
 
+/// Adds one position to `health`; returns its maintenance requirement.
 fn add_position(
     health: &mut Health,
     position: &Position,
     market: &Market,
     mark: I80F48,
     now: i64,
-) -> Result<()> {
+) -> Result<I80F48> {
     let risk = market.risk(mark);
-    let input = PositionInput {
-        base: position.base,
-        quote_entry: position.quote_entry,
-        leverage: position.leverage,
-    };
     let owed = funding_owed(position, index_at(market, mark, now)?)?;
-    let position_risk = PositionRisk::new(&input, &risk, I80F48::from_num(owed))?;
+    let position_risk = PositionRisk::new(
+        &market.position_input(position),
+        &risk,
+        I80F48::from_num(owed),
+    )?;
     health.add(&position_risk, &risk)?;
-    Ok(())
+    Ok(position_risk.maintenance_requirement)
 }

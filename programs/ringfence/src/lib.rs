@@ -91,8 +91,9 @@ pub mod ringfence {
         CreateSubAccount::handler(ctx, id, mode)
     }
 
-    /// Owner: deposits collateral into a sub-account.
-    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    /// Owner: deposits collateral into a sub-account (remaining accounts, optional: market and
+    /// oracle per position, to clear a liquidation flag the deposit has made stale).
+    pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
         Deposit::handler(ctx, amount)
     }
 
@@ -147,8 +148,8 @@ pub mod ringfence {
         SettleFunding::handler(ctx)
     }
 
-    /// Anyone: liquidates at most `max_base` atoms of a position of a sub-account under
-    /// maintenance (remaining accounts: the other positions' markets).
+    /// Anyone: liquidates at most `max_base` atoms of the largest-maintenance position of a
+    /// sub-account under maintenance (remaining accounts: the other positions' markets).
     pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, max_base: u64) -> Result<()> {
         Liquidate::handler(ctx, max_base)
     }
@@ -163,12 +164,14 @@ pub mod ringfence {
         WithdrawInsurance::handler(ctx, amount)
     }
 
-    /// Owner: sets a position's stop-loss and take-profit (quote native per base unit; 0 = none).
+    /// Owner: sets a position's stop-loss and take-profit (quote native per base unit; 0 = none);
+    /// a trigger the mark has already crossed is refused.
     pub fn set_triggers(ctx: Context<SetTriggers>, stop_loss: u64, take_profit: u64) -> Result<()> {
         SetTriggers::handler(ctx, stop_loss, take_profit)
     }
 
-    /// Anyone: closes a position at the mark once it crosses a trigger, for a keeper fee.
+    /// Anyone: closes a position through the fill path (premium and taker fee) once the mark
+    /// crosses a trigger, for a keeper fee.
     pub fn execute_trigger(ctx: Context<ExecuteTrigger>) -> Result<()> {
         ExecuteTrigger::handler(ctx)
     }

@@ -9,7 +9,50 @@ use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
 /// The checked mark price (quote per whole base unit) of `market` from `oracle`, or a named error.
+/// For margin checks that move nothing: any price up to `max_oracle_age_s` old.
 pub fn mark_price(market: &Market, oracle: &AccountInfo, clock: &Clock) -> Result<I80F48> {
+    Ok(checked_reading(market, oracle, clock)?.0)
+}
+
+/// A mark price checked fresh enough to fill at. Only `fill_mark` makes one, so the one fill
+/// function cannot be handed a price that skipped the freshness rules.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FillMark(I80F48);
+
+impl FillMark {
+    /// The checked mark price, quote per whole base unit.
+    pub fn price(&self) -> I80F48 {
+        self.0
+    }
+
+    /// A fill mark off chain (SDK preview, keeper, benchmarks), where no market is written.
+    #[cfg(not(target_os = "solana"))]
+    pub fn assume_fresh(price: I80F48) -> Self {
+        Self(price)
+    }
+}
+
+/// The mark price for a fill: checked as `mark_price`, and also no older than the market's
+/// `max_fill_age_s` and not older than the newest price a fill of this market has used, which
+/// it then records. A trader therefore cannot open on an old price and close on a newer one it
+/// has already seen; what remains is the choice among prices of the last `max_fill_age_s`.
+pub fn fill_mark(market: &mut Market, oracle: &AccountInfo, clock: &Clock) -> Result<FillMark> {
+    let (price, publish_time) = checked_reading(market, oracle, clock)?;
+    let age = clock.unix_timestamp.saturating_sub(publish_time);
+    require!(
+        age <= i64::from(market.params.max_fill_age_s),
+        RingfenceError::OracleTooOldForFill
+    );
+    require!(
+        publish_time >= market.last_fill_publish_time,
+        RingfenceError::OracleOlderThanUsed
+    );
+    market.last_fill_publish_time = publish_time;
+    Ok(FillMark(price))
+}
+
+/// The guarded price and its publish time.
+fn checked_reading(market: &Market, oracle: &AccountInfo, clock: &Clock) -> Result<(I80F48, i64)> {
     require_keys_eq!(
         oracle.key(),
         market.oracle,
@@ -20,8 +63,9 @@ pub fn mark_price(market: &Market, oracle: &AccountInfo, clock: &Clock) -> Resul
         OracleKind::Stub => stub_reading(oracle, market.index)?,
     };
     let guards = market.params.oracle_guards();
-    guarded_price(&reading, &guards, clock.unix_timestamp)
-        .map_err(|rejection| RingfenceError::from(rejection).into())
+    let price =
+        guarded_price(&reading, &guards, clock.unix_timestamp).map_err(RingfenceError::from)?;
+    Ok((price, reading.publish_time))
 }
 
 /// A Pyth `PriceUpdateV2` owned by the receiver program, for `feed_id`, fully verified.

@@ -1,5 +1,6 @@
-//! The trade engine between instructions and math: fills against the pool and books the
-//! money that moves (fees, realized PnL) between a sub-account, the pool and the protocol.
+//! The trade engine between instructions and math: the one fill function, and the money that
+//! moves beside fills (fees, realized PnL, bankruptcy, keeper pay) between a sub-account, the
+//! pool, the insurance fund and the protocol.
 
 use crate::error::RingfenceError;
 use crate::events::BankruptcyResolved;
@@ -9,6 +10,7 @@ use crate::math::trade::{
 };
 use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
 use crate::math::I80F48;
+use crate::oracle::FillMark;
 use crate::state::{Exchange, Market, Pool, Position, SubAccount};
 use anchor_lang::prelude::*;
 
@@ -25,8 +27,9 @@ pub struct Fill {
 
 /// Prices a trade of `base_delta` atoms against the pool at `mark` plus the skew premium and
 /// checks it against `limit_price` (quote native units per whole base unit: a buy must fill at
-/// or below it, a sell at or above it).
-pub fn fill_against_pool(
+/// or below it, a sell at or above it). Pure: it moves nothing (the SDK's preview uses it);
+/// `fill` is the only function that applies a price to a position.
+pub fn quote_fill(
     market: &Market,
     mark: I80F48,
     base_delta: i64,
@@ -45,7 +48,7 @@ pub fn fill_against_pool(
         params.skew_scale,
         params.max_premium_bps,
     )?;
-    let price = fill_price(mark, premium)?;
+    let price = fill_price(mark, premium, base_delta > 0)?;
     let price_in_native = mul_div(price, 10i128.pow(QUOTE_DECIMALS), 1, Round::Down)?;
     let limit = from_u64(limit_price);
     let within_limit = if base_delta > 0 {
@@ -61,9 +64,124 @@ pub fn fill_against_pool(
     })
 }
 
+/// What a fill charges beside its price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charge {
+    /// The taker fee: every fill a trader or its keeper causes (opens, closes, triggers).
+    TakerFee,
+    /// Nothing: a liquidation, whose penalty the liquidation books out of equity.
+    LiquidationPenaltyInstead,
+}
+
+/// One change of a position: `base_delta` atoms (positive buys), no worse than `limit_price`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    /// Signed size change, base atoms. Against an open position it may reduce it, to zero at
+    /// most; it never flips the side.
+    pub base_delta: i64,
+    /// Worst acceptable fill price, quote native per whole base unit.
+    pub limit_price: u64,
+    /// What the fill charges beside its price.
+    pub charge: Charge,
+}
+
+/// What a fill did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Filled {
+    /// Price, quote per whole base unit.
+    pub price: I80F48,
+    /// Quote the position's entry changed by (increase) or the trader received (reduce).
+    pub quote: i64,
+    /// Taker fee booked, quote native.
+    pub fee: u64,
+    /// PnL realized into collateral by a reduce, quote native (zero for an increase).
+    pub realized_pnl: i64,
+}
+
+/// The protocol's ledgers a fill books into.
+pub struct Ledgers<'a> {
+    /// The exchange (protocol fee ledger).
+    pub exchange: &'a mut Exchange,
+    /// The pool, counterparty of every fill.
+    pub pool: &'a mut Pool,
+}
+
+/// The one fill function: every change of a position (open, close, trigger, liquidation, and
+/// any later order type) goes through here and nothing else moves base or quote. It prices the
+/// order against the pool at the fresh mark plus the exact skew premium, applies it to
+/// the position in `slot` (a new one must already carry its market, leverage and funding snapshot),
+/// updates the market's open interest, realizes the PnL of a reduce against the pool, and books
+/// the taker fee when the order says so.
+pub fn fill(
+    sub_account: &mut SubAccount,
+    positions: &mut [Position],
+    slot: usize,
+    market: &mut Market,
+    ledgers: Ledgers,
+    mark: FillMark,
+    order: Order,
+) -> Result<Filled> {
+    require!(order.base_delta != 0, RingfenceError::ZeroSize);
+    let Ledgers { exchange, pool } = ledgers;
+    let position = &mut positions[slot];
+    let priced = quote_fill(market, mark.price(), order.base_delta, order.limit_price)?;
+    let held = position.base;
+    let reducing = held != 0 && held.signum() != order.base_delta.signum();
+    let realized_pnl = if reducing {
+        require_gte!(
+            held.unsigned_abs(),
+            order.base_delta.unsigned_abs(),
+            RingfenceError::CloseSizeTooLarge
+        );
+        reduce_position(
+            sub_account,
+            position,
+            market,
+            pool,
+            -order.base_delta,
+            priced.quote,
+        )?
+    } else {
+        increase_position(position, market, order.base_delta, priced.quote)?;
+        0
+    };
+    let fee = match order.charge {
+        Charge::TakerFee => {
+            book_fee(sub_account, exchange, pool, market, priced.fee)?;
+            priced.fee
+        }
+        Charge::LiquidationPenaltyInstead => 0,
+    };
+    sub_account.refresh_has_positions(positions);
+    Ok(Filled {
+        price: priced.price,
+        quote: priced.quote,
+        fee,
+        realized_pnl,
+    })
+}
+
+/// Grows `position` by `base_delta` atoms for `quote` (negative when buying).
+fn increase_position(
+    position: &mut Position,
+    market: &mut Market,
+    base_delta: i64,
+    quote: i64,
+) -> Result<()> {
+    let held = position.base;
+    position.base = held
+        .checked_add(base_delta)
+        .ok_or(RingfenceError::MathOverflow)?;
+    position.quote_entry = position
+        .quote_entry
+        .checked_add(quote)
+        .ok_or(RingfenceError::MathOverflow)?;
+    market.record_trade(held, base_delta, quote)
+}
+
 /// Takes `fee` from the sub-account's collateral and splits it between the protocol's fee
 /// ledger and the pool as the market says.
-pub fn book_fee(
+fn book_fee(
     sub_account: &mut SubAccount,
     exchange: &mut Exchange,
     pool: &mut Pool,
@@ -89,7 +207,7 @@ pub fn book_fee(
 
 /// Moves realized `pnl` (positive = the trader's profit) between the pool and the sub-account.
 /// The pool pays only what it holds.
-pub fn book_pnl(sub_account: &mut SubAccount, pool: &mut Pool, pnl: i64) -> Result<()> {
+fn book_pnl(sub_account: &mut SubAccount, pool: &mut Pool, pnl: i64) -> Result<()> {
     let magnitude = pnl.unsigned_abs();
     pool.balance = if pnl >= 0 {
         pool.balance
@@ -134,7 +252,7 @@ pub fn check_exposure(market: &Market, pool_balance: u64, mark: I80F48) -> Resul
 /// Reduces `position` by `closing` atoms (same sign as the position) for `quote` (the quote the
 /// trader receives, negative when buying back), realizes the PnL against the pool and updates
 /// the market. Returns the realized PnL, quote native.
-pub fn reduce_position(
+fn reduce_position(
     sub_account: &mut SubAccount,
     position: &mut Position,
     market: &mut Market,

@@ -105,7 +105,9 @@ async fn cross_absorbs_twelve_percent_and_a_deeper_fall_liquidates_both_position
     );
 
     // −20%: equity 1,500 − 2,000 = −$500. BTC goes whole (realized −$2,000, collateral −$500),
-    // then ETH (realized $0); the $500 deficit takes the $300 insurance and $200 of the pool.
+    // then ETH (realized $0). A bankrupt account pays no penalty; each call pays the liquidator
+    // the $1 bounty (the market's keeper fee, below 0.25% of the notional closed) out of the
+    // insurance fund, leaving $298 of it for the $500 deficit and $202 to the pool.
     h.set_price(BTC, 40_000).await;
     let pool_before = h.pool().await.balance;
     h.liquidate(&liquidator, &sub, BTC, ALL).await.unwrap();
@@ -127,8 +129,9 @@ async fn cross_absorbs_twelve_percent_and_a_deeper_fall_liquidates_both_position
     assert_eq!(h.exchange().await.insurance_fund, 0);
     assert_eq!(
         h.pool().await.balance,
-        pool_before + 2_000 * USD - 200 * USD
+        pool_before + 2_000 * USD - 202 * USD
     );
+    assert_eq!(h.token_balance(&liquidator.token).await, 2 * USD);
     assert_eq!(h.token_balance(&trader.token).await, 3_500 * USD);
 }
 
@@ -152,38 +155,46 @@ async fn the_profitable_short_is_liquidated_after_the_wick() {
         RingfenceError::NotLiquidatable,
     );
 
-    // ETH wicks to −$460 (2,356.25): equity $80 < MM 75.40 + 19.80 = $95.20. The account is
-    // liquidated as one, and the liquidator may take the profitable BTC short first: its relief
-    // (99 + 19.80) / 2 − 9.90 = $49.50 is below the $205.60 gap to the target, so it goes whole.
-    h.set_price_micros(ETH, 2_356_250_000).await;
-    h.liquidate(&liquidator, &sub, BTC, ALL).await.unwrap();
+    // ETH wicks to −$480 (2,350): equity $60 < MM 75.20 + 19.80 = $95. The account is
+    // liquidated as one, largest maintenance first: the profitable BTC short may not be taken
+    // before the ETH long, and the refusal changes nothing.
+    h.set_price(ETH, 2_350).await;
+    let before = h.snapshot(&[sub]).await;
+    assert_error(
+        h.liquidate(&liquidator, &sub, BTC, ALL).await,
+        RingfenceError::NotLargestMaintenance,
+    );
+    assert_eq!(h.snapshot(&[sub]).await, before);
+
+    // ETH: IM 376, MM 75.20, penalty 0.25% × 7,520 = $18.80, so its relief (376 + 75.20) / 2 −
+    // 18.80 = $206.80 is short of the gap to the target ((475 + 95) / 2 − 60 = $225): it goes
+    // whole. Collateral 500 − 480 − 18.80 = $1.20 ($9.40 each to the liquidator and insurance).
+    h.liquidate(&liquidator, &sub, ETH, ALL).await.unwrap();
     let (header, positions) = h.try_sub_account(&sub).await.unwrap();
     assert!(!positions
         .iter()
-        .any(|p| p.is_open() && p.market_index == BTC));
-    // +$40 realized, −$9.90 penalty ($4.95 to the liquidator, $4.95 to insurance).
-    assert_eq!(header.collateral, usd(530.10));
-    assert_eq!(h.token_balance(&liquidator.token).await, 4_950_000);
-    assert_eq!(h.exchange().await.insurance_fund, 4_950_000);
+        .any(|p| p.is_open() && p.market_index == ETH));
+    assert_eq!(header.collateral, usd(1.20));
+    assert_eq!(h.token_balance(&liquidator.token).await, 9_400_000);
+    assert_eq!(h.exchange().await.insurance_fund, 9_400_000);
     assert_eq!(
         header.being_liquidated, 1,
-        "still short of the target: equity $70.10"
+        "equity 1.20 + 40 = $41.20 is short of the BTC target (99 + 19.80) / 2 = $59.40"
     );
 
-    // Then ETH, partly: just enough to reach the target, which clears the flag.
-    h.liquidate(&liquidator, &sub, ETH, ALL).await.unwrap();
-    let header = h.sub_account(&sub).await;
+    // So the profitable BTC short is liquidated too, partly: relief 59.40 − 9.90 = $49.50
+    // against a $18.20 gap closes 36.77% of it, about 0.0294 BTC, leaving about 0.0506 BTC.
+    h.liquidate(&liquidator, &sub, BTC, ALL).await.unwrap();
+    let (header, positions) = h.try_sub_account(&sub).await.unwrap();
+    let btc = positions.iter().find(|p| p.is_open()).expect("BTC left");
+    assert!(
+        (-51_000_000..=-50_500_000).contains(&btc.base),
+        "{}",
+        btc.base
+    );
     assert_eq!(header.being_liquidated, 0);
     let health = h.health(&sub).await;
     assert!(health.equity >= liquidation_target(&health).unwrap());
-    assert!(
-        header.has_positions == 1,
-        "a partial close leaves part of the ETH long"
-    );
-    assert_error(
-        h.liquidate(&liquidator, &sub, ETH, ALL).await,
-        RingfenceError::NotLiquidatable,
-    );
 }
 
 #[tokio::test]
@@ -270,15 +281,21 @@ async fn a_gap_move_bankruptcy_is_paid_by_insurance_then_the_pool() {
         .unwrap();
     let pool_before = h.pool().await.balance;
 
-    // 50,000 → 40,000 in one print: realized −$2,000 on $1,000 of collateral.
+    // 50,000 → 40,000 in one print: realized −$2,000 on $1,000 of collateral. No penalty comes
+    // out of negative equity; the liquidator's $1 bounty comes out of insurance first.
     h.set_price(BTC, 40_000).await;
     h.liquidate(&liquidator, &sub, BTC, ALL).await.unwrap();
     assert_eq!(h.sub_account(&sub).await.collateral, 0);
-    assert_eq!(h.exchange().await.insurance_fund, 0, "insurance paid $150");
-    // The pool received $2,000 and absorbed the other $850 of the $1,000 deficit.
+    assert_eq!(h.token_balance(&liquidator.token).await, USD);
+    assert_eq!(
+        h.exchange().await.insurance_fund,
+        0,
+        "insurance paid $1 + $149"
+    );
+    // The pool received $2,000 and absorbed the other $851 of the $1,000 deficit.
     assert_eq!(
         h.pool().await.balance,
-        pool_before + 2_000 * USD - 850 * USD
+        pool_before + 2_000 * USD - 851 * USD
     );
 }
 
@@ -315,7 +332,14 @@ async fn triggers_fire_only_across_their_price_and_only_once() {
     h.open_at_market(&trader, &sub, BTC, Side::Long, BASE_UNIT as u64 / 5, 10)
         .await
         .unwrap();
-    let ix = builders::set_triggers(&trader.key(), &sub, BTC, 48_000 * USD, 55_000 * USD);
+    let ix = builders::set_triggers(
+        &trader.key(),
+        &sub,
+        BTC,
+        &builders::stub_oracle_pda(BTC),
+        48_000 * USD,
+        55_000 * USD,
+    );
     h.process(&[ix], &[&trader.keypair]).await.unwrap();
     let ix = builders::execute_trigger(
         &keeper.key(),
@@ -358,7 +382,14 @@ async fn a_short_takes_profit_below_and_stops_above() {
     h.open_at_market(&trader, &sub, BTC, Side::Short, BASE_UNIT as u64 / 5, 10)
         .await
         .unwrap();
-    let ix = builders::set_triggers(&trader.key(), &sub, BTC, 52_000 * USD, 45_000 * USD);
+    let ix = builders::set_triggers(
+        &trader.key(),
+        &sub,
+        BTC,
+        &builders::stub_oracle_pda(BTC),
+        52_000 * USD,
+        45_000 * USD,
+    );
     h.process(&[ix], &[&trader.keypair]).await.unwrap();
     let ix = builders::execute_trigger(
         &keeper.key(),

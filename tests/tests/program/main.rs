@@ -4,6 +4,7 @@
 mod adversarial;
 mod collateral;
 mod exchange;
+mod fill_attacks;
 mod funding;
 mod invariant;
 mod liquidation;

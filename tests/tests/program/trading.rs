@@ -163,8 +163,10 @@ async fn fees_and_the_skew_premium_are_charged_as_configured() {
     let pool_before = h.pool().await.balance;
 
     // Skew $0 → $10,000: average $5,000 on a $10M scale = 5 bps (under the 10 bps cap), so the
-    // fill is 50,000 × 1.0005 = 50,025 and 0.2 BTC costs $10,005. Fee 5 bps = $5.0025, of which
-    // 20% ($1.0005) to the protocol and $4.002 to the pool.
+    // fill is 50,000 × 1.0005 = 50,025 and 0.2 BTC costs $10,005. 0.0005 is no binary fraction:
+    // the premium and the price are rounded up against the buyer, so the entry costs one native
+    // unit more ($10,005.000001) and the 5 bps fee on it, $5.0025000005, rounds up to $5.002501,
+    // of which 20% ($1.0005, rounded down) to the protocol and $4.002001 to the pool.
     h.open_at_market(
         &trader,
         &sub_account,
@@ -176,10 +178,10 @@ async fn fees_and_the_skew_premium_are_charged_as_configured() {
     .await
     .unwrap();
     let (header, positions) = h.try_sub_account(&sub_account).await.unwrap();
-    assert_eq!(positions[0].quote_entry, -10_005 * USD as i64);
-    assert_eq!(header.collateral, 2_000 * USD as i64 - 5_002_500);
+    assert_eq!(positions[0].quote_entry, -10_005 * USD as i64 - 1);
+    assert_eq!(header.collateral, 2_000 * USD as i64 - 5_002_501);
     assert_eq!(h.exchange().await.protocol_fees, 1_000_500);
-    assert_eq!(h.pool().await.balance, pool_before + 4_002_000);
+    assert_eq!(h.pool().await.balance, pool_before + 4_002_001);
 
     // A limit below the fill is refused.
     let order = OpenPositionArgs {

@@ -4,12 +4,12 @@
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
 use crate::funding::{accrue, settle};
-use crate::oracle::mark_price;
+use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, SubAccount,
     EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{book_fee, fill_against_pool, reduce_position, resolve_bankruptcy};
+use crate::trade::{fill, resolve_bankruptcy, Charge, Ledgers, Order};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_position`.
@@ -54,32 +54,36 @@ impl ClosePosition<'_> {
         let closing =
             i64::try_from(closing).map_err(|_| RingfenceError::MathOverflow)? * held.signum();
 
-        let now = Clock::get()?.unix_timestamp;
-        let mark = mark_price(&market, &accounts.oracle, &Clock::get()?)?;
-        accrue(&mut market, &mut accounts.pool, mark, now)?;
+        let clock = Clock::get()?;
+        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
+        accrue(
+            &mut market,
+            &mut accounts.pool,
+            mark.price(),
+            clock.unix_timestamp,
+        )?;
         settle(
             &mut sub_account,
             &mut positions[slot],
             &mut market,
             sub_account_info.key(),
         )?;
-        let fill = fill_against_pool(&market, mark, -closing, limit_price)?;
-        let pnl = reduce_position(
+        let filled = fill(
             &mut sub_account,
-            &mut positions[slot],
+            &mut positions,
+            slot,
             &mut market,
-            &mut accounts.pool,
-            closing,
-            fill.quote,
+            Ledgers {
+                exchange: &mut accounts.exchange,
+                pool: &mut accounts.pool,
+            },
+            mark,
+            Order {
+                base_delta: -closing,
+                limit_price,
+                charge: Charge::TakerFee,
+            },
         )?;
-        book_fee(
-            &mut sub_account,
-            &mut accounts.exchange,
-            &mut accounts.pool,
-            &market,
-            fill.fee,
-        )?;
-        sub_account.refresh_has_positions(&positions);
         resolve_bankruptcy(
             &mut sub_account,
             &positions,
@@ -92,9 +96,9 @@ impl ClosePosition<'_> {
             sub_account: sub_account_info.key(),
             market_index: market.index,
             base_delta: -closing,
-            fill_price_bits: fill.price.to_bits(),
-            realized_pnl: pnl,
-            fee: fill.fee,
+            fill_price_bits: filled.price.to_bits(),
+            realized_pnl: filled.realized_pnl,
+            fee: filled.fee,
             base: positions[slot].base,
             collateral: sub_account.collateral,
         });

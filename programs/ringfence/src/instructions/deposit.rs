@@ -1,8 +1,11 @@
 //! Moves collateral from the owner's wallet into a sub-account. Always allowed: deposits need
-//! no price, so no stale oracle or paused market can block them.
+//! no price, so no stale oracle or paused market can block them. Remaining accounts, optional:
+//! `[market, oracle]` for every open position, so that a sub-account flagged as being
+//! liquidated whose equity is back at the liquidation-end target is unflagged.
 
 use crate::error::RingfenceError;
 use crate::events::Deposited;
+use crate::health::unflag_if_recovered;
 use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED};
 use crate::utils::pay_into_vault;
 use anchor_lang::prelude::*;
@@ -36,18 +39,20 @@ pub struct Deposit<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-impl Deposit<'_> {
+impl<'info> Deposit<'info> {
     /// Credits `amount` (quote native units) to the sub-account.
-    pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    pub fn handler(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
         require_gt!(amount, 0, RingfenceError::ZeroAmount);
         let accounts = &ctx.accounts;
         let sub_account_info = accounts.sub_account.to_account_info();
-        let (mut sub_account, _) = load_sub_account_mut(&sub_account_info)?;
+        let (mut sub_account, positions) = load_sub_account_mut(&sub_account_info)?;
         let credit = i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
         sub_account.collateral = sub_account
             .collateral
             .checked_add(credit)
             .ok_or(RingfenceError::MathOverflow)?;
+        unflag_if_recovered(&mut sub_account, &positions, ctx.remaining_accounts)?;
+        drop(positions);
         let collateral = sub_account.collateral;
         drop(sub_account);
 

@@ -1,18 +1,18 @@
 //! Anyone closes a position whose mark has crossed its stop-loss or take-profit: reduce-only,
-//! at the mark price, for a small keeper fee from the position's collateral.
+//! through the one fill path (premium and taker fee included), for a small keeper fee from the
+//! position's collateral.
 
 use crate::error::RingfenceError;
 use crate::events::TriggerExecuted;
 use crate::funding::{accrue, settle};
 use crate::math::fixed_point::{from_u64, mul_div, Round};
-use crate::math::trade::fill_quote;
 use crate::math::units::QUOTE_DECIMALS;
-use crate::oracle::mark_price;
+use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
     SubAccount, EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{reduce_position, resolve_bankruptcy, take_for_keeper};
+use crate::trade::{fill, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -52,9 +52,8 @@ pub struct ExecuteTrigger<'info> {
 }
 
 /// Whether `mark` has crossed one of `position`'s triggers: a long's stop-loss at or below, its
-/// take-profit at or above; the reverse for a short.
-/// Whether `position`'s stop-loss or take-profit has been crossed at `mark` (keepers use the
-/// same function to find work).
+/// take-profit at or above; the reverse for a short (keepers use the same function to find
+/// work, and `set_triggers` refuses a trigger it already reports).
 pub fn triggered(position: &Position, mark: I80F48) -> Result<bool> {
     let mark = mul_div(mark, 10i128.pow(QUOTE_DECIMALS), 1, Round::Down)?;
     let long = position.base > 0;
@@ -70,7 +69,7 @@ pub fn triggered(position: &Position, mark: I80F48) -> Result<bool> {
 }
 
 impl ExecuteTrigger<'_> {
-    /// Closes the whole position at the mark if a trigger has been crossed.
+    /// Closes the whole position through the one fill path if a trigger has been crossed.
     pub fn handler(ctx: Context<ExecuteTrigger>) -> Result<()> {
         let accounts = ctx.accounts;
         let clock = Clock::get()?;
@@ -79,26 +78,37 @@ impl ExecuteTrigger<'_> {
         let info = accounts.sub_account.to_account_info();
         let (mut sub_account, mut positions) = load_sub_account_mut(&info)?;
         let slot = position_slot(&positions, market.index).ok_or(RingfenceError::NoPosition)?;
-        let mark = mark_price(&market, &accounts.oracle, &clock)?;
+        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
         require!(
-            triggered(&positions[slot], mark)?,
+            triggered(&positions[slot], mark.price())?,
             RingfenceError::NotTriggered
         );
 
-        accrue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
-        settle(&mut sub_account, &mut positions[slot], &mut market, key)?;
-        let closing = positions[slot].base;
-        let quote = fill_quote(-closing, mark)?;
-        let pnl = reduce_position(
-            &mut sub_account,
-            &mut positions[slot],
+        accrue(
             &mut market,
             &mut accounts.pool,
-            closing,
-            quote,
+            mark.price(),
+            clock.unix_timestamp,
+        )?;
+        settle(&mut sub_account, &mut positions[slot], &mut market, key)?;
+        let closing = positions[slot].base;
+        let filled = fill(
+            &mut sub_account,
+            &mut positions,
+            slot,
+            &mut market,
+            Ledgers {
+                exchange: &mut accounts.exchange,
+                pool: &mut accounts.pool,
+            },
+            mark,
+            Order {
+                base_delta: -closing,
+                limit_price: if closing > 0 { 0 } else { u64::MAX },
+                charge: Charge::TakerFee,
+            },
         )?;
         let fee = take_for_keeper(&mut sub_account, market.params.trigger_keeper_fee);
-        sub_account.refresh_has_positions(&positions);
         resolve_bankruptcy(
             &mut sub_account,
             &positions,
@@ -111,7 +121,9 @@ impl ExecuteTrigger<'_> {
             market_index: market.index,
             keeper: accounts.keeper.key(),
             closed: closing,
-            realized_pnl: pnl,
+            fill_price_bits: filled.price.to_bits(),
+            realized_pnl: filled.realized_pnl,
+            taker_fee: filled.fee,
             keeper_fee: fee,
         });
         drop((sub_account, positions, market));

@@ -1,21 +1,25 @@
-//! Permissionless liquidation: closes, against the pool at the mark price, just enough of one
-//! position for the sub-account to reach the liquidation-end target, and charges a penalty
-//! split between the liquidator and the insurance fund.
+//! Permissionless liquidation: closes, through the one fill path, just enough of the position
+//! with the largest maintenance requirement for the sub-account to reach the liquidation-end
+//! target, and charges a penalty out of equity above zero, split between the liquidator and
+//! the insurance fund. Resolving a bankrupt account pays a bounded bounty from insurance.
 
 use crate::error::RingfenceError;
 use crate::events::Liquidated;
 use crate::funding::{accrue, settle};
-use crate::health::{checked_health, PricedMarket};
-use crate::math::liquidation::{liquidation_size, liquidation_target, may_liquidate};
-use crate::math::margin::{PositionInput, PositionRisk};
-use crate::math::trade::{fee_on_notional, fill_quote, split};
-use crate::math::I80F48;
-use crate::oracle::mark_price;
+use crate::health::{checked_health, checked_health_detail, PricedMarket};
+use crate::math::fixed_point::from_u64;
+use crate::math::liquidation::{
+    bankruptcy_bounty, liquidation_size, liquidation_target, may_liquidate, penalty_within_equity,
+};
+use crate::math::margin::PositionRisk;
+use crate::math::trade::{fee_on_notional, split};
+use crate::math::{FixedExt, I80F48};
+use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, SubAccount, EXCHANGE_SEED,
     POOL_SEED,
 };
-use crate::trade::{reduce_position, resolve_bankruptcy, take_for_keeper};
+use crate::trade::{fill, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -45,7 +49,8 @@ pub struct Liquidate<'info> {
     /// The sub-account liquidated.
     #[account(mut)]
     pub sub_account: AccountLoader<'info, SubAccount>,
-    /// The market of the position to close (the caller's choice for a cross sub-account).
+    /// The market of the position to close: for a cross sub-account, the position with the
+    /// largest maintenance requirement.
     #[account(mut)]
     pub market: AccountLoader<'info, Market>,
     /// CHECK: the market's oracle, checked by `oracle::mark_price`.
@@ -61,69 +66,115 @@ impl<'info> Liquidate<'info> {
         let accounts = ctx.accounts;
         let clock = Clock::get()?;
         let key = accounts.sub_account.key();
+        let market_key = accounts.market.key();
         let mut market = accounts.market.load_mut()?;
         let sub_account_info = accounts.sub_account.to_account_info();
         let (mut sub_account, mut positions) = load_sub_account_mut(&sub_account_info)?;
         let slot = position_slot(&positions, market.index).ok_or(RingfenceError::NoPosition)?;
 
-        let mark = mark_price(&market, &accounts.oracle, &clock)?;
-        accrue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
+        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
+        accrue(
+            &mut market,
+            &mut accounts.pool,
+            mark.price(),
+            clock.unix_timestamp,
+        )?;
         settle(&mut sub_account, &mut positions[slot], &mut market, key)?;
-        let market_key = accounts.market.key();
-        let priced = PricedMarket {
-            key: market_key,
-            market: &market,
-            mark,
-        };
-        let health = checked_health(
+        let before = checked_health_detail(
             &sub_account,
             &positions,
             ctx.remaining_accounts,
             &clock,
-            Some(&priced),
+            Some(&PricedMarket {
+                key: market_key,
+                market: &market,
+                mark: mark.price(),
+            }),
         )?;
+        let health = before.health;
         require!(
             may_liquidate(sub_account.being_liquidated == 1, &health)?,
             RingfenceError::NotLiquidatable
         );
+        require!(
+            before
+                .maintenance
+                .iter()
+                .all(|mm| *mm <= before.maintenance[slot]),
+            RingfenceError::NotLargestMaintenance
+        );
 
-        let position = &positions[slot];
-        let input = PositionInput {
-            base: position.base,
-            quote_entry: position.quote_entry,
-            leverage: position.leverage,
-        };
-        let risk = PositionRisk::new(&input, &market.risk(mark), I80F48::ZERO)?;
+        let risk = PositionRisk::new(
+            &market.position_input(&positions[slot]),
+            &market.risk(mark.price()),
+            I80F48::ZERO,
+        )?;
+        let held = positions[slot].base;
         let size = liquidation_size(
             &health,
             &risk,
-            position.base,
-            mark,
+            held,
+            mark.price(),
             market.params.liquidation_fee_bps,
         )?
         .max(1)
         .min(max_base);
         let closing =
-            i64::try_from(size).map_err(|_| RingfenceError::MathOverflow)? * position.base.signum();
-        let quote = fill_quote(-closing, mark)?;
-        let pnl = reduce_position(
+            i64::try_from(size).map_err(|_| RingfenceError::MathOverflow)? * held.signum();
+        let filled = fill(
             &mut sub_account,
-            &mut positions[slot],
+            &mut positions,
+            slot,
             &mut market,
-            &mut accounts.pool,
-            closing,
-            quote,
+            Ledgers {
+                exchange: &mut accounts.exchange,
+                pool: &mut accounts.pool,
+            },
+            mark,
+            Order {
+                base_delta: -closing,
+                limit_price: if closing > 0 { 0 } else { u64::MAX },
+                charge: Charge::LiquidationPenaltyInstead,
+            },
         )?;
 
-        let penalty = fee_on_notional(closing, mark, market.params.liquidation_fee_bps)?;
-        let penalty = take_for_keeper(&mut sub_account, penalty);
+        let after = checked_health(
+            &sub_account,
+            &positions,
+            ctx.remaining_accounts,
+            &clock,
+            Some(&PricedMarket {
+                key: market_key,
+                market: &market,
+                mark: mark.price(),
+            }),
+        )?;
+        let nominal_penalty =
+            fee_on_notional(closing, mark.price(), market.params.liquidation_fee_bps)?;
+        let penalty = take_for_keeper(
+            &mut sub_account,
+            penalty_within_equity(nominal_penalty, after.equity)?,
+        );
         let (reward, insurance_fee) = split(penalty, market.params.liquidator_share_bps)?;
         let exchange = &mut accounts.exchange;
         exchange.insurance_fund = exchange
             .insurance_fund
             .checked_add(insurance_fee)
             .ok_or(RingfenceError::MathOverflow)?;
-        sub_account.refresh_has_positions(&positions);
+        let resolved_whole = closing == held;
+        let bounty = if health.equity < I80F48::ZERO && resolved_whole {
+            let earned = bankruptcy_bounty(
+                closing,
+                mark.price(),
+                market.params.liquidation_fee_bps,
+                market.params.trigger_keeper_fee,
+            )?;
+            let bounty = earned.min(exchange.insurance_fund);
+            exchange.insurance_fund -= bounty;
+            bounty
+        } else {
+            0
+        };
         resolve_bankruptcy(
             &mut sub_account,
             &positions,
@@ -132,45 +183,37 @@ impl<'info> Liquidate<'info> {
             key,
         )?;
 
-        let still_below = if sub_account.has_positions == 1 {
-            let after = checked_health(
-                &sub_account,
-                &positions,
-                ctx.remaining_accounts,
-                &clock,
-                Some(&PricedMarket {
-                    key: market_key,
-                    market: &market,
-                    mark,
-                }),
-            )?;
-            after.equity < liquidation_target(&after)?
-        } else {
-            false
-        };
+        let equity_left = after.equity.try_sub(from_u64(penalty))?;
+        let still_below =
+            sub_account.has_positions == 1 && equity_left < liquidation_target(&after)?;
         sub_account.being_liquidated = u8::from(still_below);
         emit!(Liquidated {
             sub_account: key,
             market_index: market.index,
             liquidator: accounts.liquidator.key(),
             closed: closing,
-            mark_bits: mark.to_bits(),
-            realized_pnl: pnl,
+            mark_bits: mark.price().to_bits(),
+            fill_price_bits: filled.price.to_bits(),
+            realized_pnl: filled.realized_pnl,
             penalty,
             liquidator_reward: reward,
             insurance_fee,
+            bankruptcy_bounty: bounty,
             collateral: sub_account.collateral,
             being_liquidated: still_below,
         });
+        let payout = reward
+            .checked_add(bounty)
+            .ok_or(RingfenceError::MathOverflow)?;
         drop((sub_account, positions, market));
-        if reward > 0 {
+        if payout > 0 {
             pay_out_of_vault(
                 &accounts.token_program.to_account_info(),
                 &accounts.vault.to_account_info(),
                 &accounts.liquidator_token.to_account_info(),
                 &accounts.exchange.to_account_info(),
                 accounts.exchange.bump,
-                reward,
+                payout,
             )?;
         }
         Ok(())

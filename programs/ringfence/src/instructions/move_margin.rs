@@ -5,12 +5,13 @@
 
 use crate::error::RingfenceError;
 use crate::events::MarginMoved;
-use crate::health::debit_free_collateral;
+use crate::health::{debit_free_collateral, unflag_if_recovered};
 use crate::state::{load_sub_account_mut, SubAccount};
 use anchor_lang::prelude::*;
 
 /// Accounts of `add_margin` and `remove_margin`. Remaining accounts: `[market, oracle]` for
-/// each open position of the source.
+/// each open position of the source, then, optionally, the same for the destination (to clear
+/// a liquidation flag the move has made stale).
 #[derive(Accounts)]
 pub struct MoveMargin<'info> {
     /// Owner of both sub-accounts.
@@ -48,18 +49,27 @@ pub fn move_margin<'info>(
     let source_info = accounts.source.to_account_info();
     let destination_info = accounts.destination.to_account_info();
     let (mut source, positions) = load_sub_account_mut(&source_info)?;
-    let (mut destination, _) = load_sub_account_mut(&destination_info)?;
+    let (mut destination, destination_positions) = load_sub_account_mut(&destination_info)?;
     let isolated_account = match isolated {
         IsolatedSide::Destination => &destination,
         IsolatedSide::Source => &source,
     };
     require_eq!(isolated_account.mode, 1, RingfenceError::NotIsolated);
-    debit_free_collateral(&mut source, &positions, ctx.remaining_accounts, amount)?;
+    let source_pairs = 2 * positions.iter().filter(|p| p.is_open()).count();
+    let (source_remaining, destination_remaining) = ctx
+        .remaining_accounts
+        .split_at(source_pairs.min(ctx.remaining_accounts.len()));
+    debit_free_collateral(&mut source, &positions, source_remaining, amount)?;
     let amount_signed = i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
     destination.collateral = destination
         .collateral
         .checked_add(amount_signed)
         .ok_or(RingfenceError::MathOverflow)?;
+    unflag_if_recovered(
+        &mut destination,
+        &destination_positions,
+        destination_remaining,
+    )?;
     emit!(MarginMoved {
         source: source_info.key(),
         destination: destination_info.key(),

@@ -4,12 +4,12 @@ use crate::error::RingfenceError;
 use crate::events::PositionOpened;
 use crate::funding::{accrue, settle};
 use crate::health::{checked_health, PricedMarket};
-use crate::oracle::mark_price;
+use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
     SubAccount, SubAccountMode, EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{book_fee, check_caps, fill_against_pool};
+use crate::trade::{check_caps, fill, Charge, Ledgers, Order};
 use anchor_lang::prelude::*;
 
 /// Which way a trade goes.
@@ -83,8 +83,13 @@ impl<'info> OpenPosition<'info> {
         }
         let slot = slot_for(&positions, market.index, base_delta, args.leverage)?;
 
-        let mark = mark_price(&market, &accounts.oracle, &clock)?;
-        accrue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
+        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
+        accrue(
+            &mut market,
+            &mut accounts.pool,
+            mark.price(),
+            clock.unix_timestamp,
+        )?;
         if positions[slot].is_open() {
             settle(
                 &mut sub_account,
@@ -92,34 +97,31 @@ impl<'info> OpenPosition<'info> {
                 &mut market,
                 sub_account_info.key(),
             )?;
-        }
-        let fill = fill_against_pool(&market, mark, base_delta, args.limit_price)?;
-        let position = &mut positions[slot];
-        let base_before = position.base;
-        if !position.is_open() {
-            *position = Position {
+        } else {
+            positions[slot] = Position {
                 market_index: market.index,
                 leverage: args.leverage,
                 funding_snapshot: market.cumulative_funding,
                 ..Position::default()
             };
         }
-        position.base = base_before
-            .checked_add(base_delta)
-            .ok_or(RingfenceError::MathOverflow)?;
-        position.quote_entry = position
-            .quote_entry
-            .checked_add(fill.quote)
-            .ok_or(RingfenceError::MathOverflow)?;
-        market.record_trade(base_before, base_delta, fill.quote)?;
-        book_fee(
+        let filled = fill(
             &mut sub_account,
-            &mut accounts.exchange,
-            &mut accounts.pool,
-            &market,
-            fill.fee,
+            &mut positions,
+            slot,
+            &mut market,
+            Ledgers {
+                exchange: &mut accounts.exchange,
+                pool: &mut accounts.pool,
+            },
+            mark,
+            Order {
+                base_delta,
+                limit_price: args.limit_price,
+                charge: Charge::TakerFee,
+            },
         )?;
-        sub_account.refresh_has_positions(&positions);
+        let mark = mark.price();
         check_caps(&market, &accounts.pool, mark)?;
 
         let priced = PricedMarket {
@@ -145,9 +147,9 @@ impl<'info> OpenPosition<'info> {
             sub_account: sub_account_info.key(),
             market_index: market.index,
             base_delta,
-            fill_price_bits: fill.price.to_bits(),
-            quote_delta: fill.quote,
-            fee: fill.fee,
+            fill_price_bits: filled.price.to_bits(),
+            quote_delta: filled.quote,
+            fee: filled.fee,
             base: positions[slot].base,
             collateral: sub_account.collateral,
         });

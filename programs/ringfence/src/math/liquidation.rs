@@ -12,12 +12,46 @@ pub const DUST_NOTIONAL: i64 = 10_000_000;
 /// penalty and the fill.
 const TARGET_SLACK: i64 = 2;
 
-/// The liquidation-end target: MM + (IM − MM) / 2, rounded up.
+/// The liquidation-end target: MM + (IM − MM) / 2, rounded up. It is above MM whenever IM is,
+/// which `Market::position_input` (leverage capped at the market's maximum) and the parameter
+/// bounds guarantee for every position.
 pub fn liquidation_target(health: &Health) -> MathResult<I80F48> {
     let sum = health
         .initial_requirement
         .try_add(health.maintenance_requirement)?;
     mul_div(sum, 1, 2, Round::Up)
+}
+
+/// The penalty a liquidation may take: the nominal `penalty` (quote native) but never more than
+/// the equity above zero that remains after the fill, so a penalty never enlarges bad debt.
+pub fn penalty_within_equity(penalty: u64, equity: I80F48) -> MathResult<u64> {
+    if equity <= I80F48::ZERO {
+        return Ok(0);
+    }
+    let floor = super::fixed_point::to_i64_floor(equity)?.unsigned_abs();
+    Ok(penalty.min(floor))
+}
+
+/// What closing the last `closed` atoms of a bankrupt account's position at `mark` earns its
+/// liquidator from the insurance fund: the liquidation fee on the closed notional rounded down,
+/// at most `cap` (the market's keeper fee). It is paid only by the call that closes a position
+/// completely, so chunking a close never earns more than closing it whole (at most `cap` per
+/// position), and an owner's own loss, at least its initial margin, always exceeds it.
+pub fn bankruptcy_bounty(
+    closed: i64,
+    mark: I80F48,
+    liquidation_fee_bps: u16,
+    cap: u64,
+) -> MathResult<u64> {
+    let fee = mul_div(
+        notional(closed, mark)?,
+        i128::from(liquidation_fee_bps),
+        i128::from(BPS),
+        Round::Down,
+    )?;
+    Ok(super::fixed_point::to_i64_floor(fee)?
+        .unsigned_abs()
+        .min(cap))
 }
 
 /// Whether a liquidator may act on a sub-account with `health`: below maintenance, or a
@@ -141,6 +175,31 @@ mod tests {
             liquidation_size(&health, &risk, BTC / 5, from_i64(50_000), 25).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn a_penalty_never_comes_out_of_negative_equity() {
+        assert_eq!(penalty_within_equity(11_300_000, from_i64(-5)).unwrap(), 0);
+        assert_eq!(penalty_within_equity(11_300_000, I80F48::ZERO).unwrap(), 0);
+        // $5.50 of equity left: the $11.30 penalty is cut to $5.50 (rounded down).
+        assert_eq!(
+            penalty_within_equity(11_300_000, "5500000.9".parse().unwrap()).unwrap(),
+            5_500_000
+        );
+        assert_eq!(
+            penalty_within_equity(11_300_000, from_i64(20 * USD)).unwrap(),
+            11_300_000
+        );
+    }
+
+    #[test]
+    fn a_bankruptcy_bounty_is_the_fee_capped_at_the_keeper_fee() {
+        // 120 BTC at 47,000: the fee (0.25% of $5.64M = $14,100) is far above the $1 cap.
+        let whole = bankruptcy_bounty(120 * BTC, from_i64(47_000), 25, USD as u64);
+        assert_eq!(whole.unwrap(), USD as u64);
+        // 0.001 BTC at 47,000 = $47: 0.25% = $0.1175, under the cap.
+        let small = bankruptcy_bounty(BTC / 1_000, from_i64(47_000), 25, USD as u64);
+        assert_eq!(small.unwrap(), 117_500);
     }
 
     #[test]

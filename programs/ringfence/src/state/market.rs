@@ -2,7 +2,9 @@
 
 use crate::error::RingfenceError;
 use crate::math::fixed_point::from_u64;
-use crate::math::margin::{MaintenanceBracket, MaintenanceSchedule, MarketRisk, MAX_MARGIN_TIERS};
+use crate::math::margin::{
+    MaintenanceBracket, MaintenanceSchedule, MarketRisk, PositionInput, MAX_MARGIN_TIERS,
+};
 use crate::math::oracle::OracleGuards;
 use crate::math::units::BPS;
 use crate::math::I80F48;
@@ -30,6 +32,11 @@ pub const MAX_CONF_BPS: u16 = 500;
 pub const MAX_EMA_DIVERGENCE_BPS: u16 = 2_000;
 /// Protocol ceiling on the keeper fee for executing a trigger, quote native units ($10).
 pub const MAX_TRIGGER_KEEPER_FEE: u64 = 10_000_000;
+/// Protocol ceiling on the age of a price a fill accepts, seconds.
+pub const MAX_FILL_AGE_S: u8 = 30;
+/// Protocol ceiling on a market's open-interest cap per side, quote native ($10 billion):
+/// every fill, close and liquidation of a position up to it fits the program's integers.
+pub const MAX_OPEN_INTEREST_CAP: u64 = 10_000_000_000 * 1_000_000;
 
 /// Where a market's price comes from.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,8 +110,9 @@ pub struct MarketParams {
     pub max_ema_divergence_bps: u16,
     /// Number of maintenance brackets in use (1 ..= 4).
     pub tier_count: u8,
-    /// Explicit padding to a multiple of 8 bytes; must be zero.
-    pub padding: [u8; 1],
+    /// Oldest oracle price a fill accepts, seconds (1 ..= `MAX_FILL_AGE_S`, at most
+    /// `max_oracle_age_s`); margin checks that move nothing accept `max_oracle_age_s`.
+    pub max_fill_age_s: u8,
 }
 
 const_assert_size!(MarketParams, 96);
@@ -153,14 +161,15 @@ impl MarketParams {
         require!(
             (1..=MAX_ORACLE_AGE_S).contains(&self.max_oracle_age_s)
                 && (1..=MAX_CONF_BPS).contains(&self.max_conf_bps)
-                && (1..=MAX_EMA_DIVERGENCE_BPS).contains(&self.max_ema_divergence_bps),
+                && (1..=MAX_EMA_DIVERGENCE_BPS).contains(&self.max_ema_divergence_bps)
+                && (1..=MAX_FILL_AGE_S).contains(&self.max_fill_age_s)
+                && u32::from(self.max_fill_age_s) <= self.max_oracle_age_s,
             RingfenceError::InvalidOracleGuards
         );
         require!(
-            self.max_open_interest > 0,
+            (1..=MAX_OPEN_INTEREST_CAP).contains(&self.max_open_interest),
             RingfenceError::InvalidOpenInterestCap
         );
-        require!(self.padding == [0], RingfenceError::InvalidMarginTiers);
         Ok(())
     }
 
@@ -213,7 +222,8 @@ impl MarketParams {
     }
 }
 
-/// A perpetual market: PDA `["market", index LE]`. Layout version 1.
+/// A perpetual market: PDA `["market", index LE]`. Layout version 2 (v2 took 8 reserved
+/// bytes for `last_fill_publish_time`).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Market {
@@ -252,8 +262,11 @@ pub struct Market {
     /// Funding the pool has been credited (−) or debited (+) that positions have not yet
     /// settled, plus settlement rounding, quote native. Part of the conservation sum.
     pub funding_ledger: i64,
-    /// Room for the liquidation state of later layout versions.
-    pub reserved: [u8; 72],
+    /// Publish time of the newest oracle price a fill has used, unix seconds: a fill refuses
+    /// an older one, so a trader cannot pick among prices it has already seen.
+    pub last_fill_publish_time: i64,
+    /// Room for later layout versions.
+    pub reserved: [u8; 64],
 }
 
 const_assert_size!(Market, 328);
@@ -310,6 +323,17 @@ impl Market {
             .checked_add(quote_delta)
             .ok_or(RingfenceError::MathOverflow)?;
         Ok(())
+    }
+
+    /// `position` as the margin engine reads it in this market: its leverage is capped at the
+    /// market's current maximum, so initial margin (and the liquidation-end target between
+    /// it and maintenance) stays above maintenance whatever the market's parameters become.
+    pub fn position_input(&self, position: &crate::state::Position) -> PositionInput {
+        PositionInput {
+            base: position.base,
+            quote_entry: position.quote_entry,
+            leverage: position.leverage.min(self.params.max_leverage).max(1),
+        }
     }
 
     /// The margin engine's view of this market at `mark`.

@@ -57,7 +57,7 @@ mod tests {
             max_conf_bps: 22,
             max_ema_divergence_bps: 23,
             tier_count: 24,
-            padding: [25],
+            max_fill_age_s: 25,
         };
         let mut borsh = Vec::new();
         anchor_lang::AnchorSerialize::serialize(&params, &mut borsh).unwrap();
