@@ -1,11 +1,16 @@
 //! The margin engine on arbitrary positions, prices and parameters (far outside what the
-//! program lets happen): health, requirements, liquidation and bankruptcy prices and
-//! liquidation sizes must return a value or a named error (`MathOverflow`), never panic.
+//! program lets happen): health, requirements, liquidation and bankruptcy prices, liquidation
+//! sizes, penalties and bounties, and the close math (fill price with the skew premium, the
+//! quote of the fill, the released entry quote) must return a value or a named error
+//! (`MathOverflow`), never panic; a released entry quote never exceeds the entry quote.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use ringfence::math::liquidation::{liquidation_size, liquidation_target, may_liquidate};
+use ringfence::math::liquidation::{
+    bankruptcy_bounty, liquidation_size, liquidation_target, may_liquidate, penalty_within_equity,
+};
+use ringfence::math::trade::{fee_on_notional, fill_price, fill_quote, released_quote_entry, skew_premium};
 use ringfence::math::margin::{
     Health, MaintenanceBracket, MaintenanceSchedule, MarketRisk, PositionInput, PositionRisk,
 };
@@ -20,6 +25,8 @@ struct Input {
     weight_bps: u16,
     being_liquidated: bool,
     penalty_bps: u16,
+    skew: (i128, i128, u64, u16),
+    closed: i64,
 }
 
 fuzz_target!(|input: Input| {
@@ -61,5 +68,24 @@ fuzz_target!(|input: Input| {
             let _ = bankruptcy_price(position.base, position.quote_entry, &around);
         }
         let _ = liquidation_size(&health, risk, position.base, market.mark, input.penalty_bps);
+        close(position, market.mark, &input);
     }
 });
+
+/// The close of `input.closed` atoms of `position` at `mark`, as `fill` computes it.
+fn close(position: &PositionInput, mark: I80F48, input: &Input) {
+    let (before, after, scale, cap_bps) = input.skew;
+    let premium = skew_premium(I80F48::from_bits(before), I80F48::from_bits(after), scale, cap_bps % 101);
+    if let Ok(premium) = premium {
+        if let Ok(price) = fill_price(mark, premium, position.base < 0) {
+            let _ = fill_quote(-input.closed, price);
+            let _ = fee_on_notional(input.closed, price, input.penalty_bps);
+        }
+    }
+    let closed = input.closed.checked_rem(position.base).unwrap_or(0);
+    if let Ok(released) = released_quote_entry(position.quote_entry, position.base, closed) {
+        assert!(released.unsigned_abs() <= position.quote_entry.unsigned_abs());
+    }
+    let _ = bankruptcy_bounty(closed, mark, input.penalty_bps, u64::from(input.penalty_bps));
+    let _ = penalty_within_equity(u64::from(input.penalty_bps), mark);
+}

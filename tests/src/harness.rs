@@ -5,6 +5,7 @@ use crate::builders;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use anchor_spl::token::spl_token;
 use ringfence::error::RingfenceError;
+use ringfence::instructions::ExchangeConfig;
 use ringfence::state::{Exchange, Market, Pool, Position, SubAccount};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
@@ -43,6 +44,11 @@ pub struct Harness {
     mint_authority: Keypair,
     /// Every sub-account created through the harness (their collateral is in the ledger sum).
     pub sub_accounts: Vec<Pubkey>,
+    /// The settings `initialize_exchange` uses (stub oracles allowed, a 1 s timelock, unless a
+    /// test changes them first).
+    pub config: ExchangeConfig,
+    /// The treasury token account (owned by the admin), created with the exchange.
+    pub treasury: Pubkey,
     nonce: u32,
     initialized: bool,
 }
@@ -84,6 +90,11 @@ impl Harness {
             mint: Pubkey::default(),
             mint_authority: Keypair::new(),
             sub_accounts: Vec::new(),
+            config: ExchangeConfig {
+                timelock_s: 1,
+                allow_stub_oracles: true,
+            },
+            treasury: Pubkey::default(),
             nonce: 0,
             initialized: false,
         };
@@ -104,9 +115,20 @@ impl Harness {
         harness
     }
 
-    /// Sends `initialize_exchange` signed by the harness admin.
+    /// Sends `initialize_exchange` signed by the harness admin, with a new treasury token
+    /// account of the admin and `self.config`.
     pub async fn initialize_exchange(&mut self) -> Result<(), TransactionError> {
-        let ix = builders::initialize_exchange(&self.admin.pubkey(), &self.mint);
+        if self.treasury == Pubkey::default() {
+            self.treasury = self
+                .token_account(&self.admin.pubkey(), &self.mint.clone())
+                .await;
+        }
+        let ix = builders::initialize_exchange(
+            &self.admin.pubkey(),
+            &self.mint,
+            &self.treasury,
+            self.config,
+        );
         let admin = self.admin.insecure_clone();
         let result = self.process(&[ix], &[&admin]).await;
         self.initialized = self.account(&builders::exchange_pda()).await.is_some();

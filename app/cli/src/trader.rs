@@ -4,8 +4,11 @@ use crate::amounts::parse_decimal;
 use crate::{CliResult, ModeArg, Session, SideArg};
 use ringfence::instructions::{OpenPositionArgs, Side};
 use ringfence::math::I80F48;
+use ringfence::state::{Market, OracleKind};
 use ringfence::state::{SubAccountMode, CROSS_POSITION_SLOTS};
-use ringfence_sdk::accounts::{market_name, price, usd, usd_fixed, SubAccountView};
+use ringfence_sdk::accounts::{
+    market_name, market_update, param_changes, price, usd, usd_fixed, SubAccountView,
+};
 use ringfence_sdk::builders;
 use ringfence_sdk::client::{position_pairs, ClientError, PricedMarket};
 use ringfence_sdk::errors::describe;
@@ -119,23 +122,46 @@ async fn send(session: &Session, instructions: &[Instruction]) -> CliResult {
 pub async fn markets(session: &Session) -> CliResult {
     let (markets, _) = markets_now(session).await?;
     println!(
-        "{:<5} {:<10} {:>14} {:>14} {:>14} {:>8}",
-        "index", "market", "mark", "funding %/h", "open long", "max lev"
+        "{:<5} {:<10} {:>14} {:>14} {:>14} {:>8}  {:<6} pending change",
+        "index", "market", "mark", "funding %/h", "open long", "max lev", "oracle"
     );
     for m in &markets {
         let mark = m.mark.clone().map_or_else(|e| format!("({e})"), price);
         let rate = m.market.funding_rate.get() * I80F48::from_num(100);
+        let oracle = match m.market.oracle_kind() {
+            OracleKind::Stub => "STUB",
+            OracleKind::Pyth => "pyth",
+        };
         println!(
-            "{:<5} {:<10} {:>14} {:>14} {:>14} {:>7}x",
+            "{:<5} {:<10} {:>14} {:>14} {:>14} {:>7}x  {:<6} {}",
             m.market.index,
             market_name(&m.market),
             mark,
             format!("{:.6}", rate),
             m.market.open_interest_long,
-            m.market.params.max_leverage
+            m.market.params.max_leverage,
+            oracle,
+            pending_change(session, &m.market).await?
         );
     }
     Ok(())
+}
+
+/// The market's timelocked parameter change, in words ("-" when none).
+async fn pending_change(session: &Session, market: &Market) -> Result<String, String> {
+    let data = session
+        .client
+        .data(&builders::market_update_pda(market.index))
+        .await
+        .map_err(rpc_error)?;
+    let Some(update) = data.as_deref().and_then(market_update) else {
+        return Ok("-".into());
+    };
+    Ok(format!(
+        "from unix {}: {}",
+        update.apply_after,
+        param_changes(&market.params, &update.params).join(", ")
+    ))
 }
 
 fn print_account(summary: &AccountSummary) {
@@ -230,12 +256,20 @@ pub async fn create_sub_account(
     Ok(())
 }
 
-/// `deposit`.
+/// `deposit`. A sub-account flagged as being liquidated gets its markets passed too, so that a
+/// deposit that brings it back to the liquidation-end target also clears the flag.
 pub async fn deposit(session: &Session, id: u16, amount: &str) -> CliResult {
     let amount = parse_decimal(amount, QUOTE_DECIMALS)?;
-    let key = builders::sub_account_pda(&session.keypair.pubkey(), id);
+    let (key, view) = sub_account(session, id).await?;
     let token = token_account(session).await?;
-    let ix = builders::deposit(&session.keypair.pubkey(), &key, &token, amount);
+    let owner = session.keypair.pubkey();
+    let ix = if view.header.being_liquidated == 1 {
+        let (markets, _) = markets_now(session).await?;
+        let pairs = position_pairs(&view, &markets, u16::MAX);
+        builders::deposit_with_markets(&owner, &key, &token, amount, &pairs)
+    } else {
+        builders::deposit(&owner, &key, &token, amount)
+    };
     send(session, &[ix]).await
 }
 

@@ -6,7 +6,7 @@ use anchor_lang::{AccountDeserialize, Discriminator};
 use ringfence::health::health_with;
 use ringfence::math::margin::Health;
 use ringfence::math::I80F48;
-use ringfence::state::{Market, Position, SubAccount};
+use ringfence::state::{Market, MarketParams, MarketUpdate, Position, SubAccount};
 use std::mem::size_of;
 
 /// A sub-account's header and its position slots.
@@ -119,6 +119,49 @@ fn thousands(value: u128) -> String {
         out.push(c);
     }
     out
+}
+
+/// The parameters that differ between `old` and `new`, as "name old → new" (the CLI and the
+/// deploy show a pending change with it).
+pub fn param_changes(old: &MarketParams, new: &MarketParams) -> Vec<String> {
+    let mut changes = Vec::new();
+    macro_rules! compare {
+        ($($field:ident),*) => {
+            $(
+                let (was, will) = (old.$field, new.$field);
+                if was != will {
+                    changes.push(format!("{} {:?} → {:?}", stringify!($field), was, will));
+                }
+            )*
+        };
+    }
+    compare!(
+        tier_up_to_notional,
+        tier_mm_bps,
+        tier_count,
+        skew_scale,
+        max_open_interest,
+        trigger_keeper_fee,
+        max_oracle_age_s,
+        max_fill_age_s,
+        max_funding_rate_ppm,
+        max_leverage,
+        taker_fee_bps,
+        protocol_fee_share_bps,
+        liquidation_fee_bps,
+        liquidator_share_bps,
+        upnl_initial_weight_bps,
+        max_premium_bps,
+        max_conf_bps,
+        max_ema_divergence_bps,
+        reserved
+    );
+    changes
+}
+
+/// A pending parameter change (`MarketUpdate`) from its account data.
+pub fn market_update(data: &[u8]) -> Option<MarketUpdate> {
+    MarketUpdate::try_deserialize(&mut &data[..]).ok()
 }
 
 #[cfg(test)]

@@ -7,10 +7,10 @@ use anchor_lang::system_program;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::associated_token;
 use anchor_spl::token::spl_token;
-use ringfence::instructions::{CreateMarketArgs, OpenPositionArgs};
+use ringfence::instructions::{CreateMarketArgs, ExchangeConfig, OpenPositionArgs};
 use ringfence::state::{
-    MarketParams, MarketStatus, SubAccountMode, EXCHANGE_SEED, MARKET_SEED, POOL_SEED,
-    STUB_ORACLE_SEED, SUB_ACCOUNT_SEED, USER_SEED, VAULT_SEED,
+    MarketParams, MarketStatus, SubAccountMode, EXCHANGE_SEED, MARKET_SEED, MARKET_UPDATE_SEED,
+    POOL_SEED, STUB_ORACLE_SEED, SUB_ACCOUNT_SEED, USER_SEED, VAULT_SEED,
 };
 use ringfence::{accounts, instruction};
 
@@ -61,8 +61,13 @@ fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction 
     }
 }
 
-/// `initialize_exchange`.
-pub fn initialize_exchange(admin: &Pubkey, mint: &Pubkey) -> Instruction {
+/// `initialize_exchange` with its permanent settings and the treasury token account.
+pub fn initialize_exchange(
+    admin: &Pubkey,
+    mint: &Pubkey,
+    treasury: &Pubkey,
+    config: ExchangeConfig,
+) -> Instruction {
     ix(
         accounts::InitializeExchange {
             admin: *admin,
@@ -70,11 +75,17 @@ pub fn initialize_exchange(admin: &Pubkey, mint: &Pubkey) -> Instruction {
             vault: vault_pda(),
             pool: pool_pda(),
             collateral_mint: *mint,
+            treasury: *treasury,
             token_program: spl_token::ID,
             system_program: system_program::ID,
         },
-        instruction::InitializeExchange {},
+        instruction::InitializeExchange { config },
     )
+}
+
+/// The PDA of market `index`'s pending parameter change.
+pub fn market_update_pda(index: u16) -> Pubkey {
+    pda(&[MARKET_UPDATE_SEED, &index.to_le_bytes()])
 }
 
 /// `create_market` for market `index` with oracle account `oracle`.
@@ -96,15 +107,69 @@ pub fn create_market(
     )
 }
 
-/// `update_market`.
-pub fn update_market(admin: &Pubkey, index: u16, params: MarketParams) -> Instruction {
+/// `propose_market_update` for market `index`.
+pub fn propose_market_update(admin: &Pubkey, index: u16, params: MarketParams) -> Instruction {
     ix(
-        accounts::UpdateMarket {
+        accounts::ProposeMarketUpdate {
             admin: *admin,
             exchange: exchange_pda(),
             market: market_pda(index),
+            market_update: market_update_pda(index),
+            system_program: system_program::ID,
         },
-        instruction::UpdateMarket { params },
+        instruction::ProposeMarketUpdate { params },
+    )
+}
+
+/// `apply_market_update` for market `index`, priced by `oracle`.
+pub fn apply_market_update(admin: &Pubkey, index: u16, oracle: &Pubkey) -> Instruction {
+    ix(
+        accounts::ApplyMarketUpdate {
+            admin: *admin,
+            exchange: exchange_pda(),
+            market: market_pda(index),
+            oracle: *oracle,
+            pool: pool_pda(),
+            market_update: market_update_pda(index),
+        },
+        instruction::ApplyMarketUpdate {},
+    )
+}
+
+/// `cancel_market_update` for market `index`.
+pub fn cancel_market_update(admin: &Pubkey, index: u16) -> Instruction {
+    ix(
+        accounts::CancelMarketUpdate {
+            admin: *admin,
+            exchange: exchange_pda(),
+            market_update: market_update_pda(index),
+        },
+        instruction::CancelMarketUpdate {},
+    )
+}
+
+/// `withdraw_protocol_fees` to `treasury` (the exchange's).
+pub fn withdraw_protocol_fees(admin: &Pubkey, treasury: &Pubkey, amount: u64) -> Instruction {
+    ix(
+        accounts::WithdrawProtocolFees {
+            admin: *admin,
+            exchange: exchange_pda(),
+            vault: vault_pda(),
+            treasury: *treasury,
+            token_program: spl_token::ID,
+        },
+        instruction::WithdrawProtocolFees { amount },
+    )
+}
+
+/// `sweep_funding_remainder` of market `index`.
+pub fn sweep_funding_remainder(index: u16) -> Instruction {
+    ix(
+        accounts::SweepFundingRemainder {
+            exchange: exchange_pda(),
+            market: market_pda(index),
+        },
+        instruction::SweepFundingRemainder {},
     )
 }
 

@@ -1,13 +1,14 @@
 //! The declarative market list (`migrations/*.toml`) and the idempotent deploy that makes a
 //! cluster match it: initialise the exchange if absent, create missing markets in order, and
-//! update the parameters of markets whose on-chain parameters differ.
+//! propose (then, once the timelock has passed, apply) the parameters of markets whose on-chain
+//! parameters differ.
 
 use crate::accounts;
 use crate::builders;
 use crate::client::{Client, ClientResult};
 use crate::presets::USD;
 use anchor_lang::prelude::Pubkey;
-use ringfence::instructions::{CreateMarketArgs, OracleSource};
+use ringfence::instructions::{CreateMarketArgs, ExchangeConfig, OracleSource};
 use ringfence::state::{Market, MarketParams, OracleKind};
 use serde::Deserialize;
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
@@ -20,9 +21,24 @@ use std::str::FromStr;
 pub struct MarketList {
     /// The collateral mint (6 decimals), base58. Optional when the exchange already exists.
     pub collateral_mint: Option<String>,
+    /// The exchange's permanent settings. Needed only before the exchange exists.
+    pub exchange: Option<ExchangeSpec>,
     /// Markets; the n-th entry is market index n.
     #[serde(rename = "market")]
     pub markets: Vec<MarketSpec>,
+}
+
+/// The exchange's permanent settings (fixed at `initialize_exchange`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSpec {
+    /// Seconds between proposing and applying a parameter change (≥ 3,600 without stubs).
+    pub timelock_s: u32,
+    /// Whether markets may use stub oracles (local networks and demos only).
+    pub allow_stub_oracles: bool,
+    /// The treasury token account of the collateral mint, base58; when absent the deploy
+    /// uses (and creates) the admin's associated token account.
+    pub treasury: Option<String>,
 }
 
 /// One maintenance bracket: its ratio up to a notional bound (none on the last bracket).
@@ -71,8 +87,6 @@ pub struct MarketSpec {
     pub max_open_interest_usd: u64,
     /// Fee for executing a trigger, whole dollars.
     pub trigger_keeper_fee_usd: u64,
-    /// Longest stretch one funding update may cover, seconds.
-    pub max_funding_elapsed_s: u32,
     /// Oldest accepted oracle price, seconds.
     pub max_oracle_age_s: u32,
     /// Oldest oracle price a fill accepts, seconds (at most `max_oracle_age_s`).
@@ -102,7 +116,11 @@ pub struct MarketSpec {
 pub enum Action {
     /// Created at this index.
     Created,
-    /// Parameters updated.
+    /// A parameter change proposed, applicable from this unix time.
+    Proposed(i64),
+    /// A proposed change still timelocked until this unix time.
+    Pending(i64),
+    /// Parameters updated (a pending change applied).
     Updated,
     /// Already as specified.
     Unchanged,
@@ -144,7 +162,7 @@ impl MarketSpec {
             skew_scale: dollars(self.skew_scale_usd)?,
             max_open_interest: dollars(self.max_open_interest_usd)?,
             trigger_keeper_fee: dollars(self.trigger_keeper_fee_usd)?,
-            max_funding_elapsed_s: self.max_funding_elapsed_s,
+            reserved: 0,
             max_oracle_age_s: self.max_oracle_age_s,
             max_funding_rate_ppm: self.max_funding_rate_ppm,
             max_leverage: self.max_leverage,
@@ -208,13 +226,7 @@ pub async fn deploy(
     list: &MarketList,
 ) -> ClientResult<Vec<(String, Action)>> {
     if client.exchange().await?.is_none() {
-        let mint = list
-            .collateral_mint
-            .as_deref()
-            .ok_or_else(|| invalid("no exchange yet: collateral_mint is required".into()))?;
-        let mint = Pubkey::from_str(mint).map_err(|e| invalid(format!("collateral_mint: {e}")))?;
-        let ix = builders::initialize_exchange(&admin.pubkey(), &mint);
-        client.send(&[ix], admin, &[]).await?;
+        initialize(client, admin, list).await?;
     }
     let mut report = Vec::with_capacity(list.markets.len());
     for (index, spec) in list.markets.iter().enumerate() {
@@ -246,15 +258,83 @@ pub async fn deploy(
                 if market.params == params {
                     Action::Unchanged
                 } else {
-                    let ix = builders::update_market(&admin.pubkey(), index, params);
-                    client.send(&[ix], admin, &[]).await?;
-                    Action::Updated
+                    change_params(client, admin, index, &market, params).await?
                 }
             }
         };
         report.push((spec.name.clone(), action));
     }
     Ok(report)
+}
+
+/// Creates the exchange from the list's mint and settings (and a treasury when none is named).
+async fn initialize(client: &Client, admin: &Keypair, list: &MarketList) -> ClientResult<()> {
+    let mint = list
+        .collateral_mint
+        .as_deref()
+        .ok_or_else(|| invalid("no exchange yet: collateral_mint is required".into()))?;
+    let mint = Pubkey::from_str(mint).map_err(|e| invalid(format!("collateral_mint: {e}")))?;
+    let spec = list
+        .exchange
+        .as_ref()
+        .ok_or_else(|| invalid("no exchange yet: an [exchange] table is required".into()))?;
+    let treasury = match &spec.treasury {
+        Some(key) => Pubkey::from_str(key).map_err(|e| invalid(format!("treasury: {e}")))?,
+        None => {
+            let ix = builders::create_token_account(&admin.pubkey(), &admin.pubkey(), &mint);
+            client.send(&[ix], admin, &[]).await?;
+            builders::token_account(&admin.pubkey(), &mint)
+        }
+    };
+    let config = ExchangeConfig {
+        timelock_s: spec.timelock_s,
+        allow_stub_oracles: spec.allow_stub_oracles,
+    };
+    let ix = builders::initialize_exchange(&admin.pubkey(), &mint, &treasury, config);
+    client.send(&[ix], admin, &[]).await?;
+    Ok(())
+}
+
+/// Moves market `index` toward `params` through the timelock: proposes them (replacing a
+/// pending change for other parameters), or applies them once their timelock has passed.
+async fn change_params(
+    client: &Client,
+    admin: &Keypair,
+    index: u16,
+    market: &Market,
+    params: MarketParams,
+) -> ClientResult<Action> {
+    let pending = client
+        .data(&builders::market_update_pda(index))
+        .await?
+        .as_deref()
+        .and_then(accounts::market_update);
+    let now = client.now().await?;
+    match pending {
+        Some(update) if update.params == params && now >= update.apply_after => {
+            let ix = builders::apply_market_update(&admin.pubkey(), index, &market.oracle);
+            client.send(&[ix], admin, &[]).await?;
+            Ok(Action::Updated)
+        }
+        Some(update) if update.params == params => Ok(Action::Pending(update.apply_after)),
+        pending => {
+            let mut ixs = Vec::new();
+            if pending.is_some() {
+                ixs.push(builders::cancel_market_update(&admin.pubkey(), index));
+            }
+            ixs.push(builders::propose_market_update(
+                &admin.pubkey(),
+                index,
+                params,
+            ));
+            client.send(&ixs, admin, &[]).await?;
+            let exchange = client
+                .exchange()
+                .await?
+                .ok_or_else(|| invalid("no exchange".into()))?;
+            Ok(Action::Proposed(now + i64::from(exchange.timelock_s)))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub fn btc_params() -> MarketParams {
         skew_scale: 10_000_000 * USD,
         max_open_interest: 50_000_000 * USD,
         trigger_keeper_fee: USD,
-        max_funding_elapsed_s: 3_600,
+        reserved: 0,
         max_oracle_age_s: 60,
         max_funding_rate_ppm: 100,
         max_leverage: 40,

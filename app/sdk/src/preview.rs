@@ -6,7 +6,7 @@ use anchor_lang::prelude::*;
 use ringfence::error::RingfenceError;
 use ringfence::funding::index_at;
 use ringfence::health::health_with;
-use ringfence::instructions::Side;
+use ringfence::instructions::{slot_for, Side};
 use ringfence::math::fixed_point::{mul_div, Round};
 use ringfence::math::funding::{index_delta, position_funding, skew_pressure};
 use ringfence::math::margin::PositionRisk;
@@ -14,7 +14,7 @@ use ringfence::math::prices::{liquidation_price, Surroundings};
 use ringfence::math::units::base_value;
 use ringfence::math::I80F48;
 use ringfence::oracle::FillMark;
-use ringfence::state::{position_slot, Exchange, Market, Pool, Position, SubAccount};
+use ringfence::state::{Exchange, Market, Pool, Position, SubAccount};
 use ringfence::trade::{fill, Charge, Ledgers, Order as FillOrder};
 
 /// A trade to preview.
@@ -74,23 +74,20 @@ pub fn preview(
     };
     let any_price = if delta > 0 { u64::MAX } else { 0 };
 
+    // The program's own checks, in its order: leverage bounds, then the slot.
+    if !(1..=market.params.max_leverage).contains(&order.leverage) {
+        return Err(RingfenceError::InvalidLeverage.into());
+    }
     let mut after: Vec<Position> = positions.to_vec();
-    let slot = match position_slot(&after, market.index) {
-        Some(slot) => slot,
-        None => {
-            let free = after
-                .iter()
-                .position(|p| !p.is_open())
-                .ok_or(RingfenceError::TooManyPositions)?;
-            after[free] = Position {
-                market_index: market.index,
-                leverage: order.leverage,
-                funding_snapshot: index_at(&market, mark, now)?.into(),
-                ..Position::default()
-            };
-            free
-        }
-    };
+    let slot = slot_for(&after, market.index, delta, order.leverage)?;
+    if !after[slot].is_open() {
+        after[slot] = Position {
+            market_index: market.index,
+            leverage: order.leverage,
+            funding_snapshot: index_at(&market, mark, now)?.into(),
+            ..Position::default()
+        };
+    }
     // The program's own fill function on copies: scratch ledgers stand in for the exchange and
     // the pool, whose balances a preview does not need.
     let mut header = *sub_account;
@@ -171,6 +168,9 @@ fn scratch_ledgers() -> (Exchange, Pool) {
         user_count: 0,
         bump: 0,
         vault_bump: 0,
+        treasury: Pubkey::default(),
+        timelock_s: 0,
+        allow_stub_oracles: false,
     };
     let pool = Pool {
         balance: u64::MAX / 2,

@@ -27,7 +27,6 @@ fn params_json(p: &MarketParams) -> Value {
         "tierMmBps": p.tier_mm_bps,
         "tierCount": p.tier_count,
         "skewScale": p.skew_scale.to_string(),
-        "maxFundingElapsedS": p.max_funding_elapsed_s,
         "maxFundingRatePpm": p.max_funding_rate_ppm,
         "takerFeeBps": p.taker_fee_bps,
         "upnlInitialWeightBps": p.upnl_initial_weight_bps,

@@ -17,6 +17,7 @@ import {
   RINGFENCE_PROGRAM_ADDRESS,
   decodeRingfenceStateExchangeExchange,
   decodeRingfenceStateMarketMarket,
+  decodeRingfenceStateMarketUpdateMarketUpdate,
   decodeRingfenceStateStubOracleStubOracle,
   decodeRingfenceStateSubAccountSubAccount,
   decodeRingfenceStateUserUserAccount,
@@ -50,10 +51,14 @@ export const exchangePda = () => pda(['exchange']);
 export const poolPda = () => pda(['pool']);
 export const vaultPda = () => pda(['vault']);
 export const marketPda = (index: number) => pda(['market', u16(index)]);
+export const marketUpdatePda = (index: number) => pda(['market_update', u16(index)]);
 export const userPda = (owner: Address) => pda(['user', addressBytes(owner)]);
 export const subAccountPda = (owner: Address, id: number) => pda(['sub_account', addressBytes(owner), u16(id)]);
 export const tokenAccount = (owner: Address, mint: Address) =>
   pda([addressBytes(owner), addressBytes(TOKEN_PROGRAM), addressBytes(mint)], ASSOCIATED_TOKEN_PROGRAM);
+
+/** JSON.stringify replacer for bigints (parameter comparison). */
+const big = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
 /** A market as the page shows and previews it. */
 export interface MarketView {
@@ -63,6 +68,10 @@ export interface MarketView {
   /** Mark, I80F48 bits of dollars per whole base unit; null when the oracle cannot be read. */
   mark: Fixed | null;
   preview: PreviewMarket;
+  /** Whether the price is the admin-set stub oracle (local networks and demos). */
+  stub: boolean;
+  /** A proposed parameter change waiting out the exchange's timelock, if any. */
+  pending: { applyAfter: bigint; changed: string[] } | null;
 }
 
 /** A position slot as stored on chain. */
@@ -147,7 +156,18 @@ export class Chain {
     const data = await this.raw(keys);
     const markets = data.map((d, i) => decodeRingfenceStateMarketMarket(encoded(keys[i], d!)).data);
     const oracles = await this.raw(markets.map((m) => m.oracle));
+    const updateKeys = await Promise.all(markets.map((m) => marketUpdatePda(m.index)));
+    const updates = await this.raw(updateKeys);
     return markets.map((account, i) => {
+      const update = updates[i] ? decodeRingfenceStateMarketUpdateMarketUpdate(encoded(updateKeys[i], updates[i]!)).data : null;
+      const pending = update
+        ? {
+            applyAfter: update.applyAfter,
+            changed: Object.keys(update.params).filter(
+              (k) => JSON.stringify((update.params as never)[k], big) !== JSON.stringify((account.params as never)[k], big),
+            ),
+          }
+        : null;
       const oracle = oracles[i];
       let mark: Fixed | null = null;
       if (oracle && account.oracleKind === 1) {
@@ -162,6 +182,8 @@ export class Chain {
         name: new TextDecoder().decode(account.name as Uint8Array).replace(/\0+$/, ''),
         account,
         mark,
+        stub: account.oracleKind === 1,
+        pending,
         preview: {
           index: account.index,
           params: {
@@ -169,7 +191,6 @@ export class Chain {
             tierMmBps: [...p.tierMmBps],
             tierCount: p.tierCount,
             skewScale: p.skewScale,
-            maxFundingElapsedS: p.maxFundingElapsedS,
             maxFundingRatePpm: p.maxFundingRatePpm,
             takerFeeBps: p.takerFeeBps,
             upnlInitialWeightBps: p.upnlInitialWeightBps,

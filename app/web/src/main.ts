@@ -105,11 +105,16 @@ function renderMarkets() {
   const rows = state.markets
     .map((m) => {
       const rate = toNumber(leToBigInt(m.account.fundingRate.leBytes));
+      const oracle = m.stub ? '<span class="badge" title="admin-set price: local networks and demos only">stub</span>' : 'Pyth';
+      const pending = m.pending
+        ? `changes ${m.pending.changed.join(', ') || 'nothing'} from ${new Date(Number(m.pending.applyAfter) * 1000).toISOString().replace('.000Z', 'Z')}`
+        : '—';
       return `<tr data-testid="market-${m.name}"><td>${m.name}</td><td class="num" data-testid="mark-${m.name}">${price(m.mark)}</td>
-        <td class="num">${(rate * 100).toFixed(6)}%</td><td class="num">${m.account.params.maxLeverage}x</td></tr>`;
+        <td class="num">${(rate * 100).toFixed(6)}%</td><td class="num">${m.account.params.maxLeverage}x</td>
+        <td data-testid="oracle-${m.name}">${oracle}</td><td data-testid="pending-${m.name}">${pending}</td></tr>`;
     })
     .join('');
-  $('markets').innerHTML = `<table><tr><th>market</th><th>mark</th><th>funding / hour</th><th>max leverage</th></tr>${rows}</table>`;
+  $('markets').innerHTML = `<table><tr><th>market</th><th>mark</th><th>funding / hour</th><th>max leverage</th><th>oracle</th><th>pending change (timelocked)</th></tr>${rows}</table>`;
 }
 
 function accountLines(sub: SubAccountView, now: bigint) {

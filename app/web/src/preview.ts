@@ -46,7 +46,6 @@ export interface PreviewParams {
   tierMmBps: number[];
   tierCount: number;
   skewScale: bigint;
-  maxFundingElapsedS: number;
   maxFundingRatePpm: number;
   takerFeeBps: number;
   upnlInitialWeightBps: number;
@@ -124,7 +123,7 @@ function indexDelta(m: PreviewMarket, pressure: Fixed, seconds: bigint): Fixed {
 }
 
 function indexAt(m: PreviewMarket, now: bigint): Fixed {
-  const seconds = clamp(now - m.lastFundingTs, 0n, BigInt(m.params.maxFundingElapsedS));
+  const seconds = max(now - m.lastFundingTs, 0n);
   return m.cumulativeFunding + indexDelta(m, skewPressure(m, netBase(m)), seconds);
 }
 
@@ -244,6 +243,9 @@ export function preview(
 
   const after = positions.map((p) => ({ ...p }));
   let position = after.find((p) => p.marketIndex === order.marketIndex && p.base !== 0n);
+  // The program's `slot_for`: a position grows only on its own side and at its own leverage.
+  if (position && (position.base > 0n) !== (delta > 0n)) throw new Error('opposite side: close the position instead');
+  if (position && position.leverage !== order.leverage) throw new Error('a position keeps its leverage');
   if (!position) {
     if (after.length >= slots) throw new Error('no free position slot');
     position = { marketIndex: order.marketIndex, base: 0n, quoteEntry: 0n, leverage: order.leverage, fundingSnapshot: indexAt(market, now) };

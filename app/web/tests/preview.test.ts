@@ -16,7 +16,6 @@ interface Vector {
       tierMmBps: number[];
       tierCount: number;
       skewScale: string;
-      maxFundingElapsedS: number;
       maxFundingRatePpm: number;
       takerFeeBps: number;
       upnlInitialWeightBps: number;

@@ -24,7 +24,7 @@ pub enum RingfenceError {
     InvalidMarginTiers,
     #[msg("Every maintenance ratio must be below the initial ratio at max leverage")]
     MaintenanceNotBelowInitial,
-    #[msg("The liquidation fee must be below the lowest maintenance ratio")]
+    #[msg("The liquidation fee must be below the lowest maintenance ratio and at most 1%")]
     LiquidationFeeTooHigh,
     #[msg("A fee is above the protocol ceiling")]
     FeeTooHigh,
@@ -32,7 +32,9 @@ pub enum RingfenceError {
     InvalidFeeShare,
     #[msg("The unrealized-profit weight must be at most 100%")]
     InvalidUpnlWeight,
-    #[msg("Funding needs a positive skew scale, a rate within the ceiling and an elapsed cap of 1 s to 1 day")]
+    #[msg(
+        "Funding needs a positive skew scale and a rate within the ceiling (reserved bytes zero)"
+    )]
     InvalidFundingParams,
     #[msg("The skew premium is above the protocol ceiling")]
     PremiumTooHigh,
@@ -168,6 +170,22 @@ pub enum RingfenceError {
         "A cross sub-account is liquidated largest maintenance requirement first: pass that market"
     )]
     NotLargestMaintenance,
+
+    // Admin bounds (added with the timelock)
+    #[msg("The timelock must be at most 30 days, and at least 1 hour on an exchange without stub oracles")]
+    InvalidTimelock,
+    #[msg("This exchange does not allow stub oracles")]
+    StubOraclesNotAllowed,
+    #[msg("This market already has a pending parameter change: apply or cancel it first")]
+    UpdateAlreadyPending,
+    #[msg("The parameter change is still timelocked")]
+    UpdateTimelocked,
+    #[msg("The pending change is for another market")]
+    UpdateMarketMismatch,
+    #[msg("Fees and insurance surplus are paid only to the exchange's treasury")]
+    NotTreasury,
+    #[msg("The market still has open interest")]
+    MarketHasOpenInterest,
 }
 
 impl From<MathError> for Error {

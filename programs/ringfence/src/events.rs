@@ -12,6 +12,12 @@ pub struct ExchangeInitialized {
     pub collateral_mint: Pubkey,
     /// Vault token account.
     pub vault: Pubkey,
+    /// Treasury token account.
+    pub treasury: Pubkey,
+    /// Parameter-change timelock, seconds.
+    pub timelock_s: u32,
+    /// Whether stub oracles are allowed.
+    pub allow_stub_oracles: bool,
 }
 
 /// A market was created.
@@ -27,6 +33,44 @@ pub struct MarketCreated {
     pub oracle_kind: OracleKind,
     /// Parameters.
     pub params: MarketParams,
+}
+
+/// A market parameter change was proposed; it applies from `apply_after`.
+#[event]
+pub struct MarketUpdateProposed {
+    /// Market index.
+    pub index: u16,
+    /// Parameters it will set.
+    pub params: MarketParams,
+    /// Unix time from which it may be applied.
+    pub apply_after: i64,
+}
+
+/// A pending market parameter change was cancelled.
+#[event]
+pub struct MarketUpdateCancelled {
+    /// Market index.
+    pub index: u16,
+}
+
+/// Protocol fees (and swept funding remainders) went to the treasury.
+#[event]
+pub struct ProtocolFeesWithdrawn {
+    /// The treasury token account.
+    pub treasury: Pubkey,
+    /// Amount paid, quote native.
+    pub amount: u64,
+    /// Protocol fees left, quote native.
+    pub remaining: u64,
+}
+
+/// A market's funding rounding remainder moved to the protocol's fee ledger.
+#[event]
+pub struct FundingRemainderSwept {
+    /// Market index.
+    pub index: u16,
+    /// Amount moved, quote native.
+    pub amount: i64,
 }
 
 /// A market's parameters were replaced.

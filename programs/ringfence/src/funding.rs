@@ -24,7 +24,7 @@ struct Pending {
 
 fn pending(market: &Market, mark: I80F48, now: i64) -> Result<Pending> {
     let params = &market.params;
-    let seconds = accrual_seconds(now, market.last_funding_ts, params.max_funding_elapsed_s);
+    let seconds = accrual_seconds(now, market.last_funding_ts);
     let skew = base_value(market.net_base()?, mark, Round::Down)?;
     let pressure = skew_pressure(skew, params.skew_scale)?;
     let delta = index_delta(pressure, params.max_funding_rate_ppm, mark, seconds)?;
@@ -51,9 +51,9 @@ pub fn funding_owed(position: &Position, index: I80F48) -> Result<i64> {
 
 /// Accrues funding from the last update to `now`: the index moves by rate × mark × seconds /
 /// 3600 and the pool receives or pays the traders' net side, which the market's ledger records
-/// until positions settle. Seconds are capped per call at `max_funding_elapsed_s`; capped time
-/// is not forgiven: the stamp advances only by the seconds charged, so the next call charges
-/// the rest.
+/// until positions settle. Every second since the last accrual is charged, at the skew and mark
+/// before the instruction's own trade: none is forgiven, and none is left for a later accrual
+/// that a newly opened position could collect.
 pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> Result<()> {
     let Pending {
         pressure,

@@ -37,9 +37,13 @@ declare_id!("EDTxYcMk61AyvUNqFXBuRV4XbZnUyf4WjVqioHomv8D4");
 pub mod ringfence {
     use super::*;
 
-    /// Creates the exchange, its vault and the pool; the signer becomes admin.
-    pub fn initialize_exchange(ctx: Context<InitializeExchange>) -> Result<()> {
-        InitializeExchange::handler(ctx)
+    /// Creates the exchange, its vault and the pool with its permanent settings (treasury,
+    /// timelock, stub oracles allowed or not); the signer becomes admin.
+    pub fn initialize_exchange(
+        ctx: Context<InitializeExchange>,
+        config: ExchangeConfig,
+    ) -> Result<()> {
+        InitializeExchange::handler(ctx, config)
     }
 
     /// Admin: creates the next market after checking its parameters and oracle.
@@ -47,12 +51,27 @@ pub mod ringfence {
         CreateMarket::handler(ctx, args)
     }
 
-    /// Admin: replaces a market's parameters within the protocol's limits.
-    pub fn update_market(ctx: Context<UpdateMarket>, params: MarketParams) -> Result<()> {
-        UpdateMarket::handler(ctx, params)
+    /// Admin: proposes new parameters for a market, applicable after the exchange's timelock.
+    pub fn propose_market_update(
+        ctx: Context<ProposeMarketUpdate>,
+        params: MarketParams,
+    ) -> Result<()> {
+        ProposeMarketUpdate::handler(ctx, params)
     }
 
-    /// Admin: sets a market Active, ReduceOnly or Paused.
+    /// Admin: applies a pending change after its timelock, accruing funding at the old
+    /// parameters first.
+    pub fn apply_market_update(ctx: Context<ApplyMarketUpdate>) -> Result<()> {
+        ApplyMarketUpdate::handler(ctx)
+    }
+
+    /// Admin: withdraws a pending change.
+    pub fn cancel_market_update(ctx: Context<CancelMarketUpdate>) -> Result<()> {
+        CancelMarketUpdate::handler(ctx)
+    }
+
+    /// Admin: sets a market Active, ReduceOnly (no opens) or Paused (no opens, no new triggers);
+    /// immediate, and closes, triggers, liquidations and funding keep working in every status.
     pub fn set_market_status(ctx: Context<SetMarketStatus>, status: MarketStatus) -> Result<()> {
         SetMarketStatus::handler(ctx, status)
     }
@@ -159,7 +178,18 @@ pub mod ringfence {
         FundInsurance::handler(ctx, amount)
     }
 
-    /// Admin: withdraws insurance surplus above the floor (5% of the pool's balance).
+    /// Admin: pays protocol fees to the treasury fixed at creation.
+    pub fn withdraw_protocol_fees(ctx: Context<WithdrawProtocolFees>, amount: u64) -> Result<()> {
+        WithdrawProtocolFees::handler(ctx, amount)
+    }
+
+    /// Anyone: moves an empty market's funding rounding remainder into protocol fees.
+    pub fn sweep_funding_remainder(ctx: Context<SweepFundingRemainder>) -> Result<()> {
+        SweepFundingRemainder::handler(ctx)
+    }
+
+    /// Admin: withdraws insurance surplus above the floor (5% of the pool's balance) to the
+    /// treasury.
     pub fn withdraw_insurance(ctx: Context<WithdrawInsurance>, amount: u64) -> Result<()> {
         WithdrawInsurance::handler(ctx, amount)
     }

@@ -27,8 +27,8 @@ pub struct Fill {
 
 /// Prices a trade of `base_delta` atoms against the pool at `mark` plus the skew premium and
 /// checks it against `limit_price` (quote native units per whole base unit: a buy must fill at
-/// or below it, a sell at or above it). Pure: it moves nothing (the SDK's preview uses it);
-/// `fill` is the only function that applies a price to a position.
+/// or below it, a sell at or above it). Pure: it moves nothing; `fill` is the only function
+/// that applies a price to a position (the SDK's preview calls `fill` on copies).
 pub fn quote_fill(
     market: &Market,
     mark: I80F48,

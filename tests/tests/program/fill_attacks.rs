@@ -10,7 +10,6 @@ use ringfence_tests::params::{btc_params, BASE_UNIT, USD};
 use ringfence_tests::trading::frictionless;
 use ringfence_tests::{assert_error, builders, Harness, Wallet};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::Signer;
 
 const BTC: u16 = 0;
 const ALL: u64 = u64::MAX;
@@ -411,18 +410,22 @@ async fn a_rescued_account_is_unflagged_by_its_deposit() {
     assert_eq!(h.snapshot(&[sub]).await, before);
 }
 
-#[tokio::test]
-async fn funding_time_past_the_elapsed_cap_is_carried_not_forgiven() {
-    // Review, before the fix: with the elapsed cap at 1 h, ten hours without a crank at full
-    // skew charged one hour ($1,000 instead of $10,000).
-    let mut h = Harness::new().await;
-    let params = MarketParams {
+/// A market with $1M of skew scale and 0.1% an hour of maximum funding: $1M long pays $1,000 an
+/// hour.
+fn hourly_thousand() -> MarketParams {
+    MarketParams {
         skew_scale: 1_000_000 * USD,
         max_funding_rate_ppm: 1_000,
-        max_funding_elapsed_s: 3_600,
         ..frictionless(btc_params())
-    };
-    h.stub_market("BTC-PERP", params, 50_000).await;
+    }
+}
+
+#[tokio::test]
+async fn funding_time_without_a_crank_is_charged_in_full() {
+    // Review, before the fix: with an elapsed cap of 1 h, ten hours without a crank at full
+    // skew charged one hour ($1,000 instead of $10,000).
+    let mut h = Harness::new().await;
+    h.stub_market("BTC-PERP", hourly_thousand(), 50_000).await;
     h.seed_pool(10_000_000).await;
     let (trader, subs) = owner(&mut h, 1, 200_000).await;
     let sub = subs[0];
@@ -434,13 +437,66 @@ async fn funding_time_past_the_elapsed_cap_is_carried_not_forgiven() {
     h.set_time(start + 10 * 3_600).await;
     h.set_price(BTC, 50_000).await;
     let oracle = builders::stub_oracle_pda(BTC);
-    for _ in 0..11 {
+    for _ in 0..3 {
         let ix = builders::settle_funding(BTC, &oracle, &[sub]);
         h.process(&[ix], &[]).await.unwrap();
     }
-    // Ten capped hours, one per crank; the eleventh has nothing left to charge.
+    // The first crank charges all ten hours; the next ones have nothing left to charge.
     assert_eq!(
         h.sub_account(&sub).await.collateral,
+        (200_000 - 10_000) * USD as i64
+    );
+}
+
+#[tokio::test]
+async fn a_newcomer_cannot_collect_funding_for_time_before_it_arrived() {
+    // Found by our own review of the first fix (carrying capped time to later accruals): after
+    // a long pause, a short opened and then cranked settle_funding many times in one sequence,
+    // collecting each carried hour at the skew it had just reduced (+$12,990 in the worked
+    // example: 200 BTC short against a $20M long skew after 24 idle hours).
+    let mut h = Harness::new().await;
+    h.stub_market("BTC-PERP", hourly_thousand(), 50_000).await;
+    h.seed_pool(10_000_000).await;
+    let (honest, honest_subs) = owner(&mut h, 1, 200_000).await;
+    h.open_at_market(
+        &honest,
+        &honest_subs[0],
+        BTC,
+        Side::Long,
+        20 * BASE_UNIT as u64,
+        10,
+    )
+    .await
+    .unwrap();
+    let (attacker, subs) = owner(&mut h, 1, 200_000).await;
+    let wealth_before = wealth(&mut h, &attacker, &subs).await;
+    let start = h.market(BTC).await.last_funding_ts;
+    h.set_time(start + 10 * 3_600).await;
+    h.set_price(BTC, 50_000).await;
+
+    h.open_at_market(
+        &attacker,
+        &subs[0],
+        BTC,
+        Side::Short,
+        10 * BASE_UNIT as u64,
+        10,
+    )
+    .await
+    .unwrap();
+    let oracle = builders::stub_oracle_pda(BTC);
+    for _ in 0..10 {
+        let ix = builders::settle_funding(BTC, &oracle, &[subs[0], honest_subs[0]]);
+        h.process(&[ix], &[]).await.unwrap();
+    }
+    h.close_at_market(&attacker, &subs[0], BTC, None)
+        .await
+        .unwrap();
+
+    assert!(wealth(&mut h, &attacker, &subs).await <= wealth_before);
+    // The ten hours were charged to the long that was there, at its own skew.
+    assert_eq!(
+        h.sub_account(&honest_subs[0]).await.collateral,
         (200_000 - 10_000) * USD as i64
     );
 }

@@ -1,6 +1,7 @@
 //! Ringfence program suites, one module per area, all in one binary (one link of the runtime).
 #![allow(deprecated)]
 
+mod admin_bounds;
 mod adversarial;
 mod collateral;
 mod exchange;
@@ -10,6 +11,7 @@ mod invariant;
 mod liquidation;
 mod margin_moves;
 mod markets;
+mod no_free_lunch;
 mod oracle;
 mod sub_accounts;
 mod trading;

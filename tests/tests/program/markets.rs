@@ -2,7 +2,7 @@
 
 use ringfence::error::RingfenceError;
 use ringfence::instructions::OracleSource;
-use ringfence::state::{MarketParams, MarketStatus, OracleKind};
+use ringfence::state::{MarketParams, MarketStatus, MarketUpdate, OracleKind};
 use ringfence_tests::params::{btc_params, eth_params, USD};
 use ringfence_tests::{anchor_error, assert_error, builders, Harness};
 use solana_sdk::signature::{Keypair, Signer};
@@ -177,11 +177,8 @@ fn bad_params() -> Vec<(&'static str, MarketParams, RingfenceError)> {
             RingfenceError::InvalidFundingParams,
         ),
         (
-            "funding elapsed 0",
-            MarketParams {
-                max_funding_elapsed_s: 0,
-                ..ok
-            },
+            "reserved funding bytes set",
+            MarketParams { reserved: 1, ..ok },
             RingfenceError::InvalidFundingParams,
         ),
         (
@@ -309,7 +306,7 @@ async fn a_stub_market_must_use_its_own_stub_address() {
 }
 
 #[tokio::test]
-async fn update_market_replaces_parameters_within_limits_only() {
+async fn a_proposed_change_applies_after_the_timelock_within_limits_only() {
     let mut h = Harness::new().await;
     let btc = h.stub_market("BTC-PERP", btc_params(), 50_000).await;
     let admin = h.admin.insecure_clone();
@@ -319,35 +316,56 @@ async fn update_market_replaces_parameters_within_limits_only() {
         taker_fee_bps: 7,
         ..btc_params()
     };
-    h.process(
-        &[builders::update_market(&admin.pubkey(), btc, tighter)],
-        &[&admin],
-    )
-    .await
-    .unwrap();
+    let ix = builders::propose_market_update(&admin.pubkey(), btc, tighter);
+    h.process(&[ix], &[&admin]).await.unwrap();
+    let pending: MarketUpdate = h.decode(&builders::market_update_pda(btc)).await;
+    assert_eq!((pending.market_index, pending.params), (btc, tighter));
+    assert_eq!(
+        pending.apply_after,
+        pending.proposed_at + 1,
+        "the harness's 1 s timelock"
+    );
+    assert_eq!(
+        h.market(btc).await.params,
+        btc_params(),
+        "nothing applies at once"
+    );
+    h.set_time(pending.apply_after).await;
+    h.set_price(btc, 50_000).await;
+    let oracle = builders::stub_oracle_pda(btc);
+    let ix = builders::apply_market_update(&admin.pubkey(), btc, &oracle);
+    h.process(&[ix], &[&admin]).await.unwrap();
     assert_eq!(h.market(btc).await.params, tighter);
+    assert!(h.account(&builders::market_update_pda(btc)).await.is_none());
 
-    let before = h.snapshot(&[builders::market_pda(btc)]).await;
+    let before = h
+        .snapshot(&[builders::market_pda(btc), builders::market_update_pda(btc)])
+        .await;
     for (case, params, error) in bad_params() {
-        let ix = builders::update_market(&admin.pubkey(), btc, params);
+        let ix = builders::propose_market_update(&admin.pubkey(), btc, params);
         let result = h.process(&[ix], &[&admin]).await;
         assert_eq!(result, Err(ringfence_tests::program_error(error)), "{case}");
     }
     let stranger = Keypair::new();
-    let ix = builders::update_market(&stranger.pubkey(), btc, btc_params());
+    h.airdrop(&stranger.pubkey(), 1_000_000_000).await;
+    let ix = builders::propose_market_update(&stranger.pubkey(), btc, btc_params());
     assert_error(
         h.process(&[ix], &[&stranger]).await,
         RingfenceError::NotAdmin,
     );
-    assert_eq!(h.snapshot(&[builders::market_pda(btc)]).await, before);
+    assert_eq!(
+        h.snapshot(&[builders::market_pda(btc), builders::market_update_pda(btc)])
+            .await,
+        before
+    );
 }
 
 #[tokio::test]
-async fn update_market_refuses_an_account_that_is_not_a_market() {
+async fn a_change_proposal_refuses_an_account_that_is_not_a_market() {
     let mut h = Harness::new().await;
     h.stub_market("BTC-PERP", btc_params(), 50_000).await;
     let admin = h.admin.insecure_clone();
-    let mut ix = builders::update_market(&admin.pubkey(), 0, btc_params());
+    let mut ix = builders::propose_market_update(&admin.pubkey(), 0, btc_params());
     ix.accounts[2].pubkey = builders::stub_oracle_pda(0); // a program account of another type
     let result = h.process(&[ix], &[&admin]).await;
     assert_eq!(

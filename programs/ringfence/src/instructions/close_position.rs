@@ -1,13 +1,13 @@
 //! Reduces or closes a position against the pool and realizes its PnL into collateral.
-//! Reduce-only, so allowed under initial margin; refused only while the market is paused.
+//! Reduce-only, so allowed under initial margin and in every market status.
 
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
 use crate::funding::{accrue, settle};
 use crate::oracle::fill_mark;
 use crate::state::{
-    load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, SubAccount,
-    EXCHANGE_SEED, POOL_SEED,
+    load_sub_account_mut, position_slot, Exchange, Market, Pool, SubAccount, EXCHANGE_SEED,
+    POOL_SEED,
 };
 use crate::trade::{fill, resolve_bankruptcy, Charge, Ledgers, Order};
 use anchor_lang::prelude::*;
@@ -26,8 +26,8 @@ pub struct ClosePosition<'info> {
     /// The sub-account.
     #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
     pub sub_account: AccountLoader<'info, SubAccount>,
-    /// The market; not paused.
-    #[account(mut, constraint = market.load()?.status() != MarketStatus::Paused @ RingfenceError::MarketPaused)]
+    /// The market, in any status: reducing risk is always allowed.
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
     /// CHECK: the market's oracle, checked by `oracle::mark_price`.
     pub oracle: UncheckedAccount<'info>,

@@ -80,6 +80,10 @@ impl CreateMarket<'_> {
                 conf,
                 exponent,
             } => {
+                require!(
+                    accounts.exchange.allow_stub_oracles,
+                    RingfenceError::StubOraclesNotAllowed
+                );
                 create_stub_oracle(accounts, index, price, conf, exponent)?;
                 (OracleKind::Stub, [0; 32])
             }

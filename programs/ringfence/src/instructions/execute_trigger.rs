@@ -9,8 +9,8 @@ use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::units::QUOTE_DECIMALS;
 use crate::oracle::fill_mark;
 use crate::state::{
-    load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
-    SubAccount, EXCHANGE_SEED, POOL_SEED,
+    load_sub_account_mut, position_slot, Exchange, Market, Pool, Position, SubAccount,
+    EXCHANGE_SEED, POOL_SEED,
 };
 use crate::trade::{fill, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order};
 use crate::utils::pay_out_of_vault;
@@ -42,8 +42,8 @@ pub struct ExecuteTrigger<'info> {
     /// The sub-account.
     #[account(mut)]
     pub sub_account: AccountLoader<'info, SubAccount>,
-    /// The market; not paused.
-    #[account(mut, constraint = market.load()?.status() != MarketStatus::Paused @ RingfenceError::MarketPaused)]
+    /// The market, in any status: reducing risk is always allowed.
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
     /// CHECK: the market's oracle, checked by `oracle::mark_price`.
     pub oracle: UncheckedAccount<'info>,

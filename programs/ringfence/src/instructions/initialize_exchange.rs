@@ -1,13 +1,42 @@
 //! Creates the exchange, its vault and the pool. The first caller becomes admin: the deploy
-//! script calls it right after deploying (see docs/ACCOUNTS.md).
+//! script calls it right after deploying (see docs/ACCOUNTS.md). The treasury, the timelock on
+//! parameter changes and whether stub oracles are allowed are fixed here for good.
 
 use crate::error::RingfenceError;
 use crate::events::ExchangeInitialized;
 use crate::math::units::QUOTE_DECIMALS;
-use crate::state::{Exchange, Pool, EXCHANGE_SEED, POOL_SEED, VAULT_SEED};
+use crate::state::{
+    Exchange, Pool, EXCHANGE_SEED, MAX_TIMELOCK_S, MIN_REAL_TIMELOCK_S, POOL_SEED, VAULT_SEED,
+};
 use crate::utils::{create_pda_account, write_account};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, InitializeAccount3, Mint, Token, TokenAccount};
+
+/// The exchange's permanent settings.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExchangeConfig {
+    /// Seconds between proposing and applying a market parameter change: 1 ..= 30 days, and at
+    /// least 1 hour unless stub oracles are allowed.
+    pub timelock_s: u32,
+    /// Whether markets may use the admin-set stub oracle (local networks and demos only).
+    pub allow_stub_oracles: bool,
+}
+
+impl ExchangeConfig {
+    /// Checks the timelock's bounds.
+    pub fn validate(&self) -> Result<()> {
+        let floor = if self.allow_stub_oracles {
+            1
+        } else {
+            MIN_REAL_TIMELOCK_S
+        };
+        require!(
+            (floor..=MAX_TIMELOCK_S).contains(&self.timelock_s),
+            RingfenceError::InvalidTimelock
+        );
+        Ok(())
+    }
+}
 
 /// Accounts of `initialize_exchange`.
 #[derive(Accounts)]
@@ -26,6 +55,9 @@ pub struct InitializeExchange<'info> {
     pub pool: UncheckedAccount<'info>,
     /// The one collateral mint (6 decimals).
     pub collateral_mint: Account<'info, Mint>,
+    /// Where protocol fees and insurance surplus will go: a token account of the mint.
+    #[account(constraint = treasury.mint == collateral_mint.key() @ RingfenceError::WrongMint)]
+    pub treasury: Account<'info, TokenAccount>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,
     /// System program.
@@ -33,8 +65,9 @@ pub struct InitializeExchange<'info> {
 }
 
 impl InitializeExchange<'_> {
-    /// Creates the exchange, vault and pool.
-    pub fn handler(ctx: Context<InitializeExchange>) -> Result<()> {
+    /// Creates the exchange, vault and pool with `config`.
+    pub fn handler(ctx: Context<InitializeExchange>, config: ExchangeConfig) -> Result<()> {
+        config.validate()?;
         let accounts = &ctx.accounts;
         require_eq!(
             u32::from(accounts.collateral_mint.decimals),
@@ -64,6 +97,9 @@ impl InitializeExchange<'_> {
             user_count: 0,
             bump: bumps.exchange,
             vault_bump: bumps.vault,
+            treasury: accounts.treasury.key(),
+            timelock_s: config.timelock_s,
+            allow_stub_oracles: config.allow_stub_oracles,
         };
         write_account(&accounts.exchange, &exchange)?;
 
@@ -101,6 +137,9 @@ impl InitializeExchange<'_> {
             admin: exchange.admin,
             collateral_mint: exchange.collateral_mint,
             vault: exchange.vault,
+            treasury: exchange.treasury,
+            timelock_s: exchange.timelock_s,
+            allow_stub_oracles: exchange.allow_stub_oracles,
         });
         Ok(())
     }

@@ -9,7 +9,8 @@ use crate::funding::{accrue, settle};
 use crate::health::{checked_health, checked_health_detail, PricedMarket};
 use crate::math::fixed_point::from_u64;
 use crate::math::liquidation::{
-    bankruptcy_bounty, liquidation_size, liquidation_target, may_liquidate, penalty_within_equity,
+    bankruptcy_bounty, below_dust, liquidation_size, liquidation_target, may_liquidate,
+    penalty_within_equity,
 };
 use crate::math::margin::PositionRisk;
 use crate::math::trade::{fee_on_notional, split};
@@ -119,6 +120,12 @@ impl<'info> Liquidate<'info> {
         )?
         .max(1)
         .min(max_base);
+        // A cap that would leave dust behind is overridden: nothing unpaid is left to close.
+        let size = if below_dust(held.unsigned_abs() - size, mark.price())? {
+            held.unsigned_abs()
+        } else {
+            size
+        };
         let closing =
             i64::try_from(size).map_err(|_| RingfenceError::MathOverflow)? * held.signum();
         let filled = fill(
@@ -151,10 +158,13 @@ impl<'info> Liquidate<'info> {
         )?;
         let nominal_penalty =
             fee_on_notional(closing, mark.price(), market.params.liquidation_fee_bps)?;
-        let penalty = take_for_keeper(
-            &mut sub_account,
-            penalty_within_equity(nominal_penalty, after.equity)?,
-        );
+        // A bankrupt account (equity below zero before the call) pays no penalty at all.
+        let payable = if health.equity < I80F48::ZERO {
+            0
+        } else {
+            penalty_within_equity(nominal_penalty, after.equity)?
+        };
+        let penalty = take_for_keeper(&mut sub_account, payable);
         let (reward, insurance_fee) = split(penalty, market.params.liquidator_share_bps)?;
         let exchange = &mut accounts.exchange;
         exchange.insurance_fund = exchange

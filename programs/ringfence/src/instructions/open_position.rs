@@ -157,8 +157,9 @@ impl<'info> OpenPosition<'info> {
     }
 }
 
-/// The slot to trade in: the market's open position (same side and leverage) or a free one.
-fn slot_for(
+/// The slot to trade in: the market's open position (same side and leverage) or a free one
+/// (the SDK's preview uses it, so it foresees the same refusals).
+pub fn slot_for(
     positions: &[Position],
     market_index: u16,
     base_delta: i64,

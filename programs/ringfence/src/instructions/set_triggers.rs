@@ -5,7 +5,9 @@ use crate::error::RingfenceError;
 use crate::events::TriggersSet;
 use crate::instructions::execute_trigger::triggered;
 use crate::oracle::mark_price;
-use crate::state::{load_sub_account_mut, position_slot, Market, Position, SubAccount};
+use crate::state::{
+    load_sub_account_mut, position_slot, Market, MarketStatus, Position, SubAccount,
+};
 use anchor_lang::prelude::*;
 
 /// Accounts of `set_triggers`.
@@ -36,6 +38,10 @@ impl SetTriggers<'_> {
             ..positions[slot]
         };
         if stop_loss > 0 || take_profit > 0 {
+            require!(
+                market.status() != MarketStatus::Paused,
+                RingfenceError::MarketPaused
+            );
             let mark = mark_price(&market, &ctx.accounts.oracle, &Clock::get()?)?;
             require!(
                 !triggered(&proposed, mark)?,

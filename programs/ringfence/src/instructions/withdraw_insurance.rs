@@ -1,5 +1,5 @@
-//! The admin withdraws insurance surplus: only what lies above a floor of 5% of the pool's
-//! balance, a protocol constant the admin cannot change.
+//! The admin withdraws insurance surplus to the treasury: only what lies above a floor of 5% of
+//! the pool's balance, a protocol constant the admin cannot change.
 
 use crate::error::RingfenceError;
 use crate::events::InsuranceMoved;
@@ -26,8 +26,8 @@ pub struct WithdrawInsurance<'info> {
     /// The exchange's vault.
     #[account(mut, address = exchange.vault @ RingfenceError::InvalidVault)]
     pub vault: Account<'info, TokenAccount>,
-    /// Any token account of the collateral mint.
-    #[account(mut, constraint = destination.mint == exchange.collateral_mint @ RingfenceError::WrongMint)]
+    /// The exchange's treasury, fixed at creation.
+    #[account(mut, address = exchange.treasury @ RingfenceError::NotTreasury)]
     pub destination: Account<'info, TokenAccount>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,

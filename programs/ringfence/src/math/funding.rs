@@ -24,9 +24,9 @@ pub fn funding_rate(pressure: I80F48, max_rate_ppm: u32) -> MathResult<I80F48> {
     )
 }
 
-/// Seconds of funding one update accrues: time since the last update, at most `cap`.
-pub fn accrual_seconds(now: i64, last_update: i64, cap: u32) -> i64 {
-    now.saturating_sub(last_update).clamp(0, i64::from(cap))
+/// Seconds of funding one update accrues: all the time since the last update (never negative).
+pub fn accrual_seconds(now: i64, last_update: i64) -> i64 {
+    now.saturating_sub(last_update).max(0)
 }
 
 /// Index change = pressure × max rate × mark × seconds / 3600, computed as one
@@ -129,10 +129,11 @@ mod tests {
     }
 
     #[test]
-    fn accrual_is_capped_and_never_negative() {
-        assert_eq!(accrual_seconds(10_000, 1_000, 3_600), 3_600);
-        assert_eq!(accrual_seconds(1_500, 1_000, 3_600), 500);
-        assert_eq!(accrual_seconds(900, 1_000, 3_600), 0);
+    fn accrual_covers_all_elapsed_time_and_is_never_negative() {
+        // All elapsed time, however long: nothing is forgiven or left for later.
+        assert_eq!(accrual_seconds(10_000, 1_000), 9_000);
+        assert_eq!(accrual_seconds(1_500, 1_000), 500);
+        assert_eq!(accrual_seconds(900, 1_000), 0);
     }
 
     proptest! {

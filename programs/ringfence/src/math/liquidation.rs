@@ -103,11 +103,17 @@ pub fn liquidation_size(
     let fraction = div(gap, relief)?;
     let atoms = to_i64_ceil(mul_div(fraction, i128::from(held), 1, Round::Up)?)?.unsigned_abs();
     let closing = atoms.min(held);
-    let remaining = i64::try_from(held - closing).unwrap_or(i64::MAX);
-    if notional(remaining, mark)? < from_i64(DUST_NOTIONAL) {
+    if below_dust(held - closing, mark)? {
         return Ok(held);
     }
     Ok(closing)
+}
+
+/// Whether `remaining` atoms at `mark` are less than `DUST_NOTIONAL` but more than nothing: a
+/// liquidation closes the whole position rather than leave that behind.
+pub fn below_dust(remaining: u64, mark: I80F48) -> MathResult<bool> {
+    let remaining = i64::try_from(remaining).unwrap_or(i64::MAX);
+    Ok(remaining > 0 && notional(remaining, mark)? < from_i64(DUST_NOTIONAL))
 }
 
 #[cfg(test)]

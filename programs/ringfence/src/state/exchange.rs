@@ -6,6 +6,11 @@ use anchor_lang::prelude::*;
 pub const EXCHANGE_SEED: &[u8] = b"exchange";
 /// Seed of the vault token account PDA.
 pub const VAULT_SEED: &[u8] = b"vault";
+/// Longest timelock an exchange may be created with, seconds (30 days).
+pub const MAX_TIMELOCK_S: u32 = 30 * 86_400;
+/// Shortest timelock of an exchange without stub oracles (a real deployment), seconds (1 hour).
+/// An exchange that allows stub oracles (local networks, demos) may use 1 second.
+pub const MIN_REAL_TIMELOCK_S: u32 = 3_600;
 
 /// Root of the protocol. One per program: PDA `["exchange"]`.
 #[account]
@@ -31,6 +36,14 @@ pub struct Exchange {
     pub bump: u8,
     /// Bump of the vault PDA.
     pub vault_bump: u8,
+    /// The token account (collateral mint) that protocol fees and insurance surplus may be paid
+    /// to, fixed at creation: the admin can send them nowhere else.
+    pub treasury: Pubkey,
+    /// Seconds between proposing a market parameter change and applying it, fixed at creation.
+    pub timelock_s: u32,
+    /// Whether markets may use the admin-set stub oracle (local networks and demos), fixed at
+    /// creation; clients show it.
+    pub allow_stub_oracles: bool,
 }
 
 impl Exchange {

@@ -20,8 +20,6 @@ pub const MAX_LEVERAGE_CEILING: u16 = 100;
 pub const MAX_TAKER_FEE_BPS: u16 = 100;
 /// Protocol ceiling on the funding rate, parts per million per hour (1% an hour).
 pub const MAX_FUNDING_RATE_PPM: u32 = 10_000;
-/// Protocol ceiling on the longest stretch one funding update may cover, seconds.
-pub const MAX_FUNDING_ELAPSED_S: u32 = 86_400;
 /// Protocol ceiling on the skew premium, basis points.
 pub const MAX_PREMIUM_BPS: u16 = 100;
 /// Protocol ceiling on the accepted oracle age, seconds.
@@ -30,6 +28,10 @@ pub const MAX_ORACLE_AGE_S: u32 = 300;
 pub const MAX_CONF_BPS: u16 = 500;
 /// Protocol ceiling on the accepted oracle EMA divergence, basis points.
 pub const MAX_EMA_DIVERGENCE_BPS: u16 = 2_000;
+/// Protocol ceiling on the liquidation penalty, basis points of the closed notional (1%): far
+/// below the maintenance ratios in use, so no parameter change can turn a liquidation into a
+/// seizure.
+pub const MAX_LIQUIDATION_FEE_BPS: u16 = 100;
 /// Protocol ceiling on the keeper fee for executing a trigger, quote native units ($10).
 pub const MAX_TRIGGER_KEEPER_FEE: u64 = 10_000_000;
 /// Protocol ceiling on the age of a price a fill accepts, seconds.
@@ -84,8 +86,9 @@ pub struct MarketParams {
     pub max_open_interest: u64,
     /// Fee paid to whoever executes a stop-loss or take-profit, quote native.
     pub trigger_keeper_fee: u64,
-    /// Longest stretch one funding update may cover, seconds.
-    pub max_funding_elapsed_s: u32,
+    /// Reserved, must be zero (layout v1 held a cap on the seconds one funding accrual charged;
+    /// funding now accrues for all the time elapsed, see docs/FUNDING.md).
+    pub reserved: u32,
     /// Oldest accepted oracle price, seconds.
     pub max_oracle_age_s: u32,
     /// Largest funding rate, parts per million per hour.
@@ -131,7 +134,8 @@ impl MarketParams {
             RingfenceError::MaintenanceNotBelowInitial
         );
         require!(
-            self.liquidation_fee_bps < self.tier_mm_bps[0],
+            self.liquidation_fee_bps < self.tier_mm_bps[0]
+                && self.liquidation_fee_bps <= MAX_LIQUIDATION_FEE_BPS,
             RingfenceError::LiquidationFeeTooHigh
         );
         require!(
@@ -151,7 +155,7 @@ impl MarketParams {
         require!(
             self.skew_scale > 0
                 && self.max_funding_rate_ppm <= MAX_FUNDING_RATE_PPM
-                && (1..=MAX_FUNDING_ELAPSED_S).contains(&self.max_funding_elapsed_s),
+                && self.reserved == 0,
             RingfenceError::InvalidFundingParams
         );
         require!(
@@ -361,4 +365,84 @@ fn adjust(total: u64, before: u64, after: u64) -> Result<u64> {
         .checked_sub(before)
         .and_then(|t| t.checked_add(after))
         .ok_or_else(|| RingfenceError::MathOverflow.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::math::liquidation::liquidation_target;
+    use crate::math::margin::{Health, PositionRisk};
+    use crate::state::Position;
+    use proptest::prelude::*;
+
+    /// Valid parameters with `max_leverage` and maintenance brackets scaled under 1 / leverage.
+    fn params(max_leverage: u16, fractions: &[u16], bounds: &[u64], fee: u16) -> MarketParams {
+        let top = 9_999 / u64::from(max_leverage);
+        let mut mm: Vec<u16> = fractions
+            .iter()
+            .map(|f| (u64::from(*f) * top / 10_000).max(1) as u16)
+            .collect();
+        mm.sort_unstable();
+        let mut tiers = [0u16; 4];
+        tiers[..mm.len()].copy_from_slice(&mm);
+        let mut up_to = [0u64; 4];
+        let mut sorted = bounds.to_vec();
+        sorted.sort_unstable();
+        for (i, bound) in sorted.iter().take(mm.len() - 1).enumerate() {
+            up_to[i] = bound + i as u64;
+        }
+        MarketParams {
+            tier_up_to_notional: up_to,
+            tier_mm_bps: tiers,
+            tier_count: mm.len() as u8,
+            max_leverage,
+            liquidation_fee_bps: fee.min(tiers[0].saturating_sub(1)),
+            skew_scale: 1,
+            max_open_interest: 1,
+            trigger_keeper_fee: 0,
+            reserved: 0,
+            max_oracle_age_s: 60,
+            max_funding_rate_ppm: 0,
+            taker_fee_bps: 0,
+            protocol_fee_share_bps: 0,
+            liquidator_share_bps: 0,
+            upnl_initial_weight_bps: 0,
+            max_premium_bps: 0,
+            max_conf_bps: 1,
+            max_ema_divergence_bps: 1,
+            max_fill_age_s: 1,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_allowed_parameter_set_keeps_the_liquidation_target_above_maintenance(
+            max_leverage in 1u16..=MAX_LEVERAGE_CEILING,
+            fractions in proptest::collection::vec(1u16..=10_000, 1..=4),
+            bounds in proptest::collection::vec(1u64..1_000_000_000_000_000, 3),
+            fee in 0u16..=MAX_LIQUIDATION_FEE_BPS,
+            opened_at in 1u16..=MAX_LEVERAGE_CEILING,
+            base in -1_000_000_000_000_000i64..1_000_000_000_000_000,
+            price in 1i64..1_000_000,
+        ) {
+            // A position opened at any leverage (the market's maximum may have been lowered
+            // since), in a market with any parameters the program accepts.
+            let params = params(max_leverage, &fractions, &bounds, fee);
+            prop_assume!(params.validate().is_ok() && base != 0);
+            let mut market: Market = bytemuck::Zeroable::zeroed();
+            market.params = params;
+            let mark = I80F48::from_num(price);
+            let position = Position {
+                base,
+                leverage: opened_at,
+                ..Position::default()
+            };
+            let risk = PositionRisk::new(&market.position_input(&position), &market.risk(mark), I80F48::ZERO).unwrap();
+            let mut health = Health::from_collateral(0);
+            health.add(&risk, &market.risk(mark)).unwrap();
+            let target = liquidation_target(&health).unwrap();
+            prop_assert!(health.initial_requirement >= health.maintenance_requirement);
+            prop_assert!(target >= health.maintenance_requirement);
+        }
+    }
 }

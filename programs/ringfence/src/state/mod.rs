@@ -4,6 +4,7 @@
 pub mod exchange;
 pub mod fixed_bits;
 pub mod market;
+pub mod market_update;
 pub mod pool;
 pub mod stub_oracle;
 pub mod sub_account;
@@ -12,6 +13,7 @@ pub mod user;
 pub use exchange::*;
 pub use fixed_bits::*;
 pub use market::*;
+pub use market_update::*;
 pub use pool::*;
 pub use stub_oracle::*;
 pub use sub_account::*;
@@ -26,8 +28,9 @@ mod tests {
         // Discriminator + fields, counted by hand (docs/ACCOUNTS.md).
         assert_eq!(
             Exchange::SPACE,
-            8 + 32 + (1 + 32) + 32 + 32 + 8 + 8 + 2 + 8 + 1 + 1
+            8 + 32 + (1 + 32) + 32 + 32 + 8 + 8 + 2 + 8 + 1 + 1 + 32 + 4 + 1
         );
+        assert_eq!(MarketUpdate::SPACE, 8 + 2 + 96 + 8 + 8 + 1);
         assert_eq!(Pool::SPACE, 8 + 8 + 8 + 1);
         assert_eq!(UserAccount::SPACE, 8 + 32 + 2 + 2 + 1);
         assert_eq!(StubOracle::SPACE, 8 + 2 + 8 + 8 + 4 + 8 + 1);
@@ -44,7 +47,7 @@ mod tests {
             skew_scale: 9,
             max_open_interest: 10,
             trigger_keeper_fee: 11,
-            max_funding_elapsed_s: 12,
+            reserved: 12,
             max_oracle_age_s: 13,
             max_funding_rate_ppm: 14,
             max_leverage: 15,
