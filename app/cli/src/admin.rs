@@ -15,9 +15,9 @@ use std::path::PathBuf;
 pub enum StatusArg {
     /// Everything allowed.
     Active,
-    /// Only trades that reduce positions.
+    /// No opens; closes, triggers, liquidation and funding run.
     ReduceOnly,
-    /// No trading; liquidation and funding still run.
+    /// No opens and no new triggers; closes, trigger executions, liquidation and funding run.
     Paused,
 }
 

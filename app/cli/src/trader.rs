@@ -11,7 +11,7 @@ use ringfence_sdk::accounts::{
 };
 use ringfence_sdk::builders;
 use ringfence_sdk::client::{position_pairs, ClientError, PricedMarket};
-use ringfence_sdk::errors::describe;
+use ringfence_sdk::errors::{describe, describe_program_error};
 use ringfence_sdk::preview::{preview, Order, Preview};
 use ringfence_sdk::summary::{summarize, AccountSummary};
 use solana_sdk::instruction::Instruction;
@@ -366,7 +366,7 @@ pub async fn open(session: &Session, args: OrderArgs, dry_run: bool) -> CliResul
         .collect();
     mark_of(market)?;
     let preview = preview(&view.header, &view.positions, &priced, order, now)
-        .map_err(|e| format!("preview: {e}"))?;
+        .map_err(|e| format!("preview foresees a refusal: {}", describe_program_error(&e)))?;
     let isolated = view.positions.len() < CROSS_POSITION_SLOTS;
     println!(
         "{}",

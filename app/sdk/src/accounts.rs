@@ -121,8 +121,8 @@ fn thousands(value: u128) -> String {
     out
 }
 
-/// The parameters that differ between `old` and `new`, as "name old → new" (the CLI and the
-/// deploy show a pending change with it).
+/// The parameters that differ between `old` and `new`, as "name old → new" (the CLI shows a
+/// pending change with it).
 pub fn param_changes(old: &MarketParams, new: &MarketParams) -> Vec<String> {
     let mut changes = Vec::new();
     macro_rules! compare {

@@ -124,6 +124,8 @@ pub enum Action {
     Updated,
     /// Already as specified.
     Unchanged,
+    /// Already as specified; a pending change that would have moved it away was cancelled.
+    PendingCancelled,
 }
 
 fn invalid(message: String) -> ClientError {
@@ -256,7 +258,7 @@ pub async fn deploy(
                     )));
                 }
                 if market.params == params {
-                    Action::Unchanged
+                    cancel_stray_change(client, admin, index).await?
                 } else {
                     change_params(client, admin, index, &market, params).await?
                 }
@@ -293,6 +295,20 @@ async fn initialize(client: &Client, admin: &Keypair, list: &MarketList) -> Clie
     let ix = builders::initialize_exchange(&admin.pubkey(), &mint, &treasury, config);
     client.send(&[ix], admin, &[]).await?;
     Ok(())
+}
+
+/// When the chain already matches the list, a pending change would move it away: cancel it.
+async fn cancel_stray_change(client: &Client, admin: &Keypair, index: u16) -> ClientResult<Action> {
+    if client
+        .data(&builders::market_update_pda(index))
+        .await?
+        .is_none()
+    {
+        return Ok(Action::Unchanged);
+    }
+    let ix = builders::cancel_market_update(&admin.pubkey(), index);
+    client.send(&[ix], admin, &[]).await?;
+    Ok(Action::PendingCancelled)
 }
 
 /// Moves market `index` toward `params` through the timelock: proposes them (replacing a
@@ -357,6 +373,31 @@ mod tests {
         for spec in &list.markets {
             spec.params().unwrap().validate().unwrap();
         }
+    }
+
+    #[test]
+    fn a_real_cluster_exchange_needs_an_hour_of_timelock_and_no_stub_oracles() {
+        // The localnet list allows stubs and a short timelock; a cluster list may not.
+        let local = file("markets.localnet.toml").exchange.unwrap();
+        assert!(local.allow_stub_oracles);
+        let path = format!(
+            "{}/../../migrations/markets.localnet.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let cluster = |timelock_s: u32| {
+            let table = format!("timelock_s = {timelock_s}\nallow_stub_oracles = false");
+            let edited = text.replace("timelock_s = 5\nallow_stub_oracles = true", &table);
+            let spec = MarketList::parse(&edited).unwrap().exchange.unwrap();
+            assert!(!spec.allow_stub_oracles);
+            ExchangeConfig {
+                timelock_s: spec.timelock_s,
+                allow_stub_oracles: spec.allow_stub_oracles,
+            }
+            .validate()
+        };
+        assert!(cluster(60).is_err());
+        assert!(cluster(86_400).is_ok());
     }
 
     #[test]

@@ -64,6 +64,19 @@ pub fn describe(error: &ClientError) -> String {
     }
 }
 
+/// An error the SDK's own use of the program's code returned (the preview foreseeing a
+/// refusal), in the same words as the program's.
+pub fn describe_program_error(error: &anchor_lang::error::Error) -> String {
+    match error {
+        anchor_lang::error::Error::AnchorError(e) => program_error(e.error_code_number)
+            .map_or_else(
+                || e.error_msg.clone(),
+                |(name, msg)| format!("{name}: {msg}"),
+            ),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -237,7 +237,8 @@ mod tests {
 
     #[test]
     fn fees_and_premium_show_before_signing_and_a_refusal_is_foreseen() {
-        // Premium 5 bps: fill 50,025; fee 5 bps of $10,005 = $5.0025; margin $1,000.50 + fee.
+        // Premium 5 bps: fill 50,025; fee 5 bps of $10,005 = $5.0025 (rounded up to $5.002501);
+        // margin $1,000.50 + fee.
         let (header, positions) = account(1_000, true);
         let p = preview(&header, &positions, &[btc(btc_params())], SEED, 0).unwrap();
         // The premium 0.0005 is not a binary fraction: the price, rounded up against the buyer,
@@ -245,7 +246,7 @@ mod tests {
         // $5.002501.
         assert!((p.fill_price - I80F48::from_num(50_025)).abs() < fx("0.000000001"));
         assert_eq!(p.fee, 5_002_501);
-        assert!((p.margin_moved - I80F48::from_num(1_005_502_500i64)).abs() < I80F48::ONE);
+        assert!((p.margin_moved - I80F48::from_num(1_005_502_501i64)).abs() < I80F48::ONE);
         // Equity $989.9975 after the fee and the premium, against $1,000 of IM: refused.
         assert!(!p.meets_initial);
         assert_eq!(

@@ -345,6 +345,9 @@ async fn a_paused_market_still_closes_liquidates_and_cranks_funding() {
     )
     .await
     .unwrap();
+    let oracle = builders::stub_oracle_pda(BTC);
+    let ix = builders::set_triggers(&wallet.key(), &sub, BTC, &oracle, 45_500 * USD, 0);
+    h.process(&[ix], &[&wallet.keypair]).await.unwrap();
     let ix = builders::set_market_status(&admin.pubkey(), BTC, MarketStatus::Paused);
     h.process(&[ix], &[&admin]).await.unwrap();
 
@@ -353,7 +356,6 @@ async fn a_paused_market_still_closes_liquidates_and_cranks_funding() {
             .await,
         RingfenceError::MarketNotActive,
     );
-    let oracle = builders::stub_oracle_pda(BTC);
     let ix = builders::set_triggers(&wallet.key(), &sub, BTC, &oracle, 40_000 * USD, 0);
     assert_error(
         h.process(&[ix], &[&wallet.keypair]).await,
@@ -365,10 +367,51 @@ async fn a_paused_market_still_closes_liquidates_and_cranks_funding() {
     h.process(&[builders::settle_funding(BTC, &oracle, &[sub])], &[])
         .await
         .unwrap();
-    // The other account falls under maintenance at 45,200 and is liquidated while paused.
+    // At 45,200 the other account falls under maintenance and is liquidated, and the first
+    // one's 45,500 stop fires, both while paused.
     h.set_price(BTC, 45_200).await;
     let liquidator = h.wallet(0).await;
     h.liquidate(&liquidator, &other_sub, BTC, u64::MAX)
         .await
         .unwrap();
+    let ix = builders::execute_trigger(&liquidator.key(), &liquidator.token, &sub, BTC, &oracle);
+    h.process(&[ix], &[&liquidator.keypair]).await.unwrap();
+    assert_eq!(h.sub_account(&sub).await.has_positions, 0);
+}
+
+#[tokio::test]
+async fn one_pending_change_per_market_which_the_admin_may_cancel() {
+    let mut h = timelocked(frictionless(btc_params())).await;
+    let admin = h.admin.insecure_clone();
+    let first = MarketParams {
+        taker_fee_bps: 9,
+        ..frictionless(btc_params())
+    };
+    let ix = builders::propose_market_update(&admin.pubkey(), BTC, first);
+    h.process(&[ix], &[&admin]).await.unwrap();
+    let pending = [builders::market_update_pda(BTC)];
+    let before = h.snapshot(&pending).await;
+    let ix = builders::propose_market_update(&admin.pubkey(), BTC, btc_params());
+    assert_error(
+        h.process(&[ix], &[&admin]).await,
+        RingfenceError::UpdateAlreadyPending,
+    );
+    assert_eq!(h.snapshot(&pending).await, before);
+    let stranger = Keypair::new();
+    h.airdrop(&stranger.pubkey(), 1_000_000_000).await;
+    let ix = builders::cancel_market_update(&stranger.pubkey(), BTC);
+    assert_error(
+        h.process(&[ix], &[&stranger]).await,
+        RingfenceError::NotAdmin,
+    );
+    let ix = builders::cancel_market_update(&admin.pubkey(), BTC);
+    h.process(&[ix], &[&admin]).await.unwrap();
+    assert!(h.account(&pending[0]).await.is_none());
+    // After a cancel nothing can be applied, even past the timelock.
+    let now = h.clock().await.unix_timestamp;
+    h.set_time(now + i64::from(HOUR)).await;
+    h.set_price(BTC, 50_000).await;
+    let ix = builders::apply_market_update(&admin.pubkey(), BTC, &builders::stub_oracle_pda(BTC));
+    assert!(h.process(&[ix], &[&admin]).await.is_err());
+    assert_eq!(h.market(BTC).await.params, frictionless(btc_params()));
 }

@@ -674,8 +674,10 @@ async fn market_status_gates_opening_and_closing() {
         RingfenceError::MarketNotActive,
     )
     .await;
-    let result = h.close_at_market(&trader, &sub_account, btc, None).await;
-    assert_error(result, RingfenceError::MarketPaused);
+    // Reducing risk is never blocked: a paused market still closes.
+    h.close_at_market(&trader, &sub_account, btc, None)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

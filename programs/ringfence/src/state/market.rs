@@ -54,9 +54,9 @@ pub enum OracleKind {
 pub enum MarketStatus {
     /// Everything allowed.
     Active,
-    /// Only trades that reduce positions.
+    /// No opens; closes, triggers, liquidation and funding run.
     ReduceOnly,
-    /// No trading; liquidation and funding still run.
+    /// No opens and no new triggers; closes, trigger executions, liquidation and funding run.
     Paused,
 }
 
