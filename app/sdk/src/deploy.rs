@@ -376,28 +376,36 @@ mod tests {
     }
 
     #[test]
-    fn a_real_cluster_exchange_needs_an_hour_of_timelock_and_no_stub_oracles() {
-        // The localnet list allows stubs and a short timelock; a cluster list may not.
-        let local = file("markets.localnet.toml").exchange.unwrap();
-        assert!(local.allow_stub_oracles);
-        let path = format!(
-            "{}/../../migrations/markets.localnet.toml",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(path).unwrap();
-        let cluster = |timelock_s: u32| {
-            let table = format!("timelock_s = {timelock_s}\nallow_stub_oracles = false");
-            let edited = text.replace("timelock_s = 5\nallow_stub_oracles = true", &table);
-            let spec = MarketList::parse(&edited).unwrap().exchange.unwrap();
-            assert!(!spec.allow_stub_oracles);
-            ExchangeConfig {
-                timelock_s: spec.timelock_s,
-                allow_stub_oracles: spec.allow_stub_oracles,
-            }
-            .validate()
+    fn the_cluster_example_is_a_timelocked_exchange_without_stub_oracles() {
+        let list = file("markets.cluster.example.toml");
+        let spec = list.exchange.clone().unwrap();
+        let config = ExchangeConfig {
+            timelock_s: spec.timelock_s,
+            allow_stub_oracles: spec.allow_stub_oracles,
         };
-        assert!(cluster(60).is_err());
-        assert!(cluster(86_400).is_ok());
+        config.validate().unwrap();
+        assert!(!config.allow_stub_oracles && config.timelock_s >= 3_600);
+        for market in &list.markets {
+            assert!(
+                matches!(market.oracle, OracleSpec::Pyth { .. }),
+                "{}",
+                market.name
+            );
+            market.params().unwrap().validate().unwrap();
+        }
+        // The same exchange with a one-minute timelock is refused; the localnet's stub list may
+        // use seconds.
+        let short = ExchangeConfig {
+            timelock_s: 60,
+            ..config
+        };
+        assert!(short.validate().is_err());
+        assert!(
+            file("markets.localnet.toml")
+                .exchange
+                .unwrap()
+                .allow_stub_oracles
+        );
     }
 
     #[test]

@@ -326,7 +326,9 @@ async function accountAction(action: string, id: number, marketIndex: number) {
   switch (action) {
     case 'deposit':
       if (!amount) throw new Error('Enter an amount.');
-      await send(state.chain, owner, [getDepositInstruction({ owner, exchange, subAccount: sub.address, vault, ownerToken: token, amount })]);
+      // A sub-account being liquidated passes its markets, so a rescuing deposit also clears the flag.
+      const deposit = getDepositInstruction({ owner, exchange, subAccount: sub.address, vault, ownerToken: token, amount });
+      await send(state.chain, owner, [sub.beingLiquidated ? withPairs(deposit, pairs) : deposit]);
       return show(`Deposited ${usd(amount)} into #${id}.`);
     case 'withdraw':
       if (!amount) throw new Error('Enter an amount.');
@@ -337,10 +339,12 @@ async function accountAction(action: string, id: number, marketIndex: number) {
       if (!amount) throw new Error('Enter an amount.');
       const cross = state.subAccounts.find((s) => s.isolatedMarket === null);
       if (!cross) throw new Error('Margin moves between this and one of your cross sub-accounts: create one first.');
+      // The source's markets, then (to clear a liquidation flag the move makes stale) the destination's.
+      const rescue = async (s: SubAccountView) => (s.beingLiquidated ? await pairsOf(s, -1) : []);
       const ix =
         action === 'add-margin'
-          ? withPairs(getAddMarginInstruction({ owner, source: cross.address, destination: sub.address, amount }), await pairsOf(cross, -1))
-          : withPairs(getRemoveMarginInstruction({ owner, source: sub.address, destination: cross.address, amount }), pairs);
+          ? withPairs(getAddMarginInstruction({ owner, source: cross.address, destination: sub.address, amount }), [...(await pairsOf(cross, -1)), ...(await rescue(sub))])
+          : withPairs(getRemoveMarginInstruction({ owner, source: sub.address, destination: cross.address, amount }), [...pairs, ...(await rescue(cross))]);
       await send(state.chain, owner, [ix]);
       return show(`Moved ${usd(amount)} ${action === 'add-margin' ? 'into' : 'out of'} #${id}.`);
     }

@@ -186,6 +186,10 @@ pub enum RingfenceError {
     NotTreasury,
     #[msg("The market still has open interest")]
     MarketHasOpenInterest,
+    #[msg("The pending change expired (7 days after its timelock): propose it again")]
+    UpdateExpired,
+    #[msg("A change of the skew premium waits until the market's net skew is near zero")]
+    PremiumChangeWithOpenSkew,
 }
 
 impl From<MathError> for Error {

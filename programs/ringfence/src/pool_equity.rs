@@ -1,9 +1,12 @@
-//! The pool's equity: its balance less what traders are owed in aggregate, valued with every
-//! market's checked mark price (all markets passed as `[market, oracle]`, in index order).
+//! The pool's equity: its balance less what traders are owed in aggregate plus the funding the
+//! pool will be credited for time not yet accrued, valued with every market's checked mark
+//! price (all markets passed as `[market, oracle]`, in index order).
 
 use crate::error::RingfenceError;
+use crate::funding::index_at;
 use crate::health::load_market;
 use crate::math::fixed_point::{from_u64, Round};
+use crate::math::funding::pool_funding;
 use crate::math::units::{base_value, notional};
 use crate::math::{FixedExt, I80F48};
 use crate::oracle::mark_price;
@@ -45,7 +48,14 @@ pub fn value_pool<'info>(
         let net = market.net_base()?;
         let pnl = base_value(net, mark, traders_pnl_round)?
             .try_add(I80F48::from_num(market.quote_entry_sum))?;
-        traders_pnl = traders_pnl.try_add(pnl)?;
+        // Funding owed to the pool for time since the market's last accrual counts now, so no LP
+        // can deposit just before an accrual and take a share of funding earned before it.
+        let unaccrued = index_at(&market, mark, clock.unix_timestamp)?
+            .try_sub(market.cumulative_funding.get())?;
+        let pending_funding = pool_funding(net, unaccrued)?;
+        traders_pnl = traders_pnl
+            .try_add(pnl)?
+            .try_sub(I80F48::from_num(pending_funding))?;
         largest_exposure = largest_exposure.max(notional(net, mark)?);
     }
     Ok(PoolValuation {

@@ -415,3 +415,96 @@ async fn one_pending_change_per_market_which_the_admin_may_cancel() {
     assert!(h.process(&[ix], &[&admin]).await.is_err());
     assert_eq!(h.market(BTC).await.params, frictionless(btc_params()));
 }
+
+#[tokio::test]
+async fn a_premium_change_cannot_reprice_open_skew() {
+    // Found reviewing the timelock: raising the premium cap from 10 to 100 bps between a $10M
+    // open and its close paid the trader ≈ $79,450 from the pool at a flat oracle, in one
+    // transaction [open, apply, close] for the admin, or for anyone watching the pending change.
+    let mut h = timelocked(btc_params()).await;
+    let (wallet, sub) = h.trader(1_100_000).await;
+    h.deposit(&wallet, &sub, 1_100_000 * USD).await.unwrap();
+    let admin = h.admin.insecure_clone();
+    let wider = MarketParams {
+        max_premium_bps: 100,
+        ..btc_params()
+    };
+    let ix = builders::propose_market_update(&admin.pubkey(), BTC, wider);
+    h.process(&[ix], &[&admin]).await.unwrap();
+    let now = h.clock().await.unix_timestamp;
+    h.set_time(now + i64::from(HOUR)).await;
+    h.set_price(BTC, 50_000).await;
+    let wealth_before = h.sub_account(&sub).await.collateral;
+    let house_before = h.pool().await.balance + h.exchange().await.protocol_fees;
+
+    h.open_at_market(&wallet, &sub, BTC, Side::Long, 200 * BASE_UNIT as u64, 10)
+        .await
+        .unwrap();
+    let oracle = builders::stub_oracle_pda(BTC);
+    let apply = builders::apply_market_update(&admin.pubkey(), BTC, &oracle);
+    let close = builders::close_position(&wallet.key(), &sub, BTC, &oracle, None, 0);
+    let result = h
+        .process(&[apply.clone(), close], &[&admin, &wallet.keypair])
+        .await;
+    assert_error(result, RingfenceError::PremiumChangeWithOpenSkew);
+    h.close_at_market(&wallet, &sub, BTC, None).await.unwrap();
+    assert!(h.sub_account(&sub).await.collateral < wealth_before);
+    assert!(h.pool().await.balance + h.exchange().await.protocol_fees > house_before);
+    // With the skew back at zero the change applies.
+    h.process(&[apply], &[&admin]).await.unwrap();
+    assert_eq!(h.market(BTC).await.params, wider);
+}
+
+#[tokio::test]
+async fn a_pending_change_expires_a_week_after_its_timelock() {
+    let mut h = timelocked(frictionless(btc_params())).await;
+    let admin = h.admin.insecure_clone();
+    let ix = builders::propose_market_update(&admin.pubkey(), BTC, btc_params());
+    h.process(&[ix], &[&admin]).await.unwrap();
+    let pending: ringfence::state::MarketUpdate = h.decode(&builders::market_update_pda(BTC)).await;
+    h.set_time(pending.apply_after + 7 * 86_400 + 1).await;
+    h.set_price(BTC, 50_000).await;
+    let ix = builders::apply_market_update(&admin.pubkey(), BTC, &builders::stub_oracle_pda(BTC));
+    assert_error(
+        h.process(&[ix], &[&admin]).await,
+        RingfenceError::UpdateExpired,
+    );
+    assert_eq!(h.market(BTC).await.params, frictionless(btc_params()));
+}
+
+#[tokio::test]
+async fn an_lp_cannot_take_funding_earned_before_it_deposited() {
+    // Found reviewing the funding change: the pool's valuation ignored funding not yet accrued,
+    // so an LP depositing just before a crank took a share of it ($21,600 of $24,000 for a $90M
+    // deposit against a $10M pool; the pool issue reported $499.83 in its test).
+    let params = MarketParams {
+        skew_scale: 1_000_000 * USD,
+        max_funding_rate_ppm: 1_000,
+        ..frictionless(btc_params())
+    };
+    let mut h = timelocked(params).await;
+    let (wallet, sub) = h.trader(200_000).await;
+    h.deposit(&wallet, &sub, 200_000 * USD).await.unwrap();
+    // $1M long: $1,000 an hour of funding to the pool.
+    h.open_at_market(&wallet, &sub, BTC, Side::Long, 20 * BASE_UNIT as u64, 10)
+        .await
+        .unwrap();
+    let start = h.market(BTC).await.last_funding_ts;
+    h.set_time(start + 24 * 3_600).await;
+    h.set_price(BTC, 50_000).await;
+
+    let lp = h.wallet(90_000_000).await;
+    let pairs = h.all_market_pairs().await;
+    let oracle = builders::stub_oracle_pda(BTC);
+    let deposit = builders::pool_deposit(&lp.key(), &lp.token, 90_000_000 * USD, &pairs);
+    h.process(&[deposit], &[&lp.keypair]).await.unwrap();
+    let crank = builders::settle_funding(BTC, &oracle, &[sub]);
+    h.process(&[crank], &[]).await.unwrap();
+    let shares: ringfence::state::LpAccount = h.decode(&builders::lp_pda(&lp.key())).await;
+    let withdraw = builders::pool_withdraw(&lp.key(), &lp.token, shares.shares, &pairs);
+    h.process(&[withdraw], &[&lp.keypair]).await.unwrap();
+    assert!(
+        h.token_balance(&lp.token).await <= 90_000_000 * USD,
+        "the late LP took part of the $24,000"
+    );
+}
