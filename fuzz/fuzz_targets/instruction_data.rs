@@ -16,7 +16,11 @@ fn decode<T: AnchorDeserialize + Discriminator>(data: &[u8]) {
 fuzz_target!(|data: &[u8]| {
     decode::<ix::InitializeExchange>(data);
     decode::<ix::CreateMarket>(data);
-    decode::<ix::UpdateMarket>(data);
+    decode::<ix::ProposeMarketUpdate>(data);
+    decode::<ix::ApplyMarketUpdate>(data);
+    decode::<ix::CancelMarketUpdate>(data);
+    decode::<ix::WithdrawProtocolFees>(data);
+    decode::<ix::SweepFundingRemainder>(data);
     decode::<ix::SetMarketStatus>(data);
     decode::<ix::SetStubPrice>(data);
     decode::<ix::ProposeAdmin>(data);
@@ -41,4 +45,5 @@ fuzz_target!(|data: &[u8]| {
     // Raw bytes as account layouts: zero-copy casts check size and alignment, never panic.
     let _ = bytemuck::try_pod_read_unaligned::<ringfence::state::Market>(data);
     let _ = bytemuck::try_pod_read_unaligned::<ringfence::state::SubAccount>(data);
+    let _ = ringfence::state::MarketUpdate::try_from_slice(data);
 });
