@@ -77,8 +77,11 @@ fn close(position: &PositionInput, mark: I80F48, input: &Input) {
     let (before, after, scale, cap_bps) = input.skew;
     let premium = skew_premium(I80F48::from_bits(before), I80F48::from_bits(after), scale, cap_bps % 101);
     if let Ok(premium) = premium {
-        if let Ok(price) = fill_price(mark, premium, position.base < 0) {
-            let _ = fill_quote(-input.closed, price);
+        if let (Ok(price), Some(delta)) = (
+            fill_price(mark, premium, position.base < 0),
+            input.closed.checked_neg(),
+        ) {
+            let _ = fill_quote(delta, price);
             let _ = fee_on_notional(input.closed, price, input.penalty_bps);
         }
     }

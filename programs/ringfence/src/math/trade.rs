@@ -101,7 +101,7 @@ pub fn fill_price(oracle: I80F48, premium: I80F48, buying: bool) -> MathResult<I
 /// unit, a seller receives one less).
 pub fn fill_quote(base_delta: i64, fill: I80F48) -> MathResult<i64> {
     let value = base_value(base_delta, fill, Round::Up)?;
-    to_i64_floor(-value)
+    to_i64_floor(checked(value.checked_neg())?)
 }
 
 /// A fee on the notional of `base_delta` atoms at `price` (taker fees, liquidation penalties),
