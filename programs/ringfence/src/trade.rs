@@ -85,6 +85,18 @@ pub struct Order {
     pub charge: Charge,
 }
 
+impl Order {
+    /// A close of `closing` atoms (same sign as the position) at whatever the fill gives:
+    /// forced fills (triggers, liquidations) carry no limit of their own.
+    pub fn forced_close(closing: i64, charge: Charge) -> Self {
+        Self {
+            base_delta: -closing,
+            limit_price: if closing > 0 { 0 } else { u64::MAX },
+            charge,
+        }
+    }
+}
+
 /// What a fill did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Filled {

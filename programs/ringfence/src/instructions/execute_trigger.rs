@@ -102,11 +102,7 @@ impl ExecuteTrigger<'_> {
                 pool: &mut accounts.pool,
             },
             mark,
-            Order {
-                base_delta: -closing,
-                limit_price: if closing > 0 { 0 } else { u64::MAX },
-                charge: Charge::TakerFee,
-            },
+            Order::forced_close(closing, Charge::TakerFee),
         )?;
         let fee = take_for_keeper(&mut sub_account, market.params.trigger_keeper_fee);
         resolve_bankruptcy(

@@ -138,11 +138,7 @@ impl<'info> Liquidate<'info> {
                 pool: &mut accounts.pool,
             },
             mark,
-            Order {
-                base_delta: -closing,
-                limit_price: if closing > 0 { 0 } else { u64::MAX },
-                charge: Charge::LiquidationPenaltyInstead,
-            },
+            Order::forced_close(closing, Charge::LiquidationPenaltyInstead),
         )?;
 
         let after = checked_health(
