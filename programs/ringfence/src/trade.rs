@@ -4,13 +4,14 @@
 
 use crate::error::RingfenceError;
 use crate::events::BankruptcyResolved;
+use crate::funding::accrue;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::trade::{
     fee_on_notional, fill_price, fill_quote, released_quote_entry, skew_premium, split,
 };
 use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
 use crate::math::I80F48;
-use crate::oracle::FillMark;
+use crate::oracle::{fill_mark, FillMark};
 use crate::state::{Exchange, Market, Pool, Position, SubAccount};
 use anchor_lang::prelude::*;
 
@@ -108,6 +109,19 @@ pub struct Filled {
     pub fee: u64,
     /// PnL realized into collateral by a reduce, quote native (zero for an increase).
     pub realized_pnl: i64,
+}
+
+/// The first step of every fill: the market's fresh fill price (`oracle::fill_mark`), and its
+/// funding accrued to now at that price, so the position can then be settled and filled.
+pub fn fresh_mark_with_funding(
+    market: &mut Market,
+    pool: &mut Pool,
+    oracle: &AccountInfo,
+    clock: &Clock,
+) -> Result<FillMark> {
+    let mark = fill_mark(market, oracle, clock)?;
+    accrue(market, pool, mark.price(), clock.unix_timestamp)?;
+    Ok(mark)
 }
 
 /// The protocol's ledgers a fill books into.

@@ -3,13 +3,12 @@
 
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
-use crate::funding::{accrue, settle};
-use crate::oracle::fill_mark;
+use crate::funding::settle;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, SubAccount, EXCHANGE_SEED,
     POOL_SEED,
 };
-use crate::trade::{fill, resolve_bankruptcy, Charge, Ledgers, Order};
+use crate::trade::{fill, fresh_mark_with_funding, resolve_bankruptcy, Charge, Ledgers, Order};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_position`.
@@ -55,13 +54,8 @@ impl ClosePosition<'_> {
             i64::try_from(closing).map_err(|_| RingfenceError::MathOverflow)? * held.signum();
 
         let clock = Clock::get()?;
-        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
-        accrue(
-            &mut market,
-            &mut accounts.pool,
-            mark.price(),
-            clock.unix_timestamp,
-        )?;
+        let mark =
+            fresh_mark_with_funding(&mut market, &mut accounts.pool, &accounts.oracle, &clock)?;
         settle(
             &mut sub_account,
             &mut positions[slot],

@@ -4,15 +4,16 @@
 
 use crate::error::RingfenceError;
 use crate::events::TriggerExecuted;
-use crate::funding::{accrue, settle};
+use crate::funding::settle;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::units::QUOTE_DECIMALS;
-use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, Position, SubAccount,
     EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{fill, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order};
+use crate::trade::{
+    fill, fresh_mark_with_funding, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order,
+};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -78,18 +79,12 @@ impl ExecuteTrigger<'_> {
         let info = accounts.sub_account.to_account_info();
         let (mut sub_account, mut positions) = load_sub_account_mut(&info)?;
         let slot = position_slot(&positions, market.index).ok_or(RingfenceError::NoPosition)?;
-        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
+        let mark =
+            fresh_mark_with_funding(&mut market, &mut accounts.pool, &accounts.oracle, &clock)?;
         require!(
             triggered(&positions[slot], mark.price())?,
             RingfenceError::NotTriggered
         );
-
-        accrue(
-            &mut market,
-            &mut accounts.pool,
-            mark.price(),
-            clock.unix_timestamp,
-        )?;
         settle(&mut sub_account, &mut positions[slot], &mut market, key)?;
         let closing = positions[slot].base;
         let filled = fill(

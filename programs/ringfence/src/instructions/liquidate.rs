@@ -5,7 +5,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::Liquidated;
-use crate::funding::{accrue, settle};
+use crate::funding::settle;
 use crate::health::{checked_health, checked_health_detail, PricedMarket};
 use crate::math::fixed_point::from_u64;
 use crate::math::liquidation::{
@@ -15,12 +15,13 @@ use crate::math::liquidation::{
 use crate::math::margin::PositionRisk;
 use crate::math::trade::{fee_on_notional, split};
 use crate::math::{FixedExt, I80F48};
-use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, SubAccount, EXCHANGE_SEED,
     POOL_SEED,
 };
-use crate::trade::{fill, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order};
+use crate::trade::{
+    fill, fresh_mark_with_funding, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order,
+};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -73,13 +74,8 @@ impl<'info> Liquidate<'info> {
         let (mut sub_account, mut positions) = load_sub_account_mut(&sub_account_info)?;
         let slot = position_slot(&positions, market.index).ok_or(RingfenceError::NoPosition)?;
 
-        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
-        accrue(
-            &mut market,
-            &mut accounts.pool,
-            mark.price(),
-            clock.unix_timestamp,
-        )?;
+        let mark =
+            fresh_mark_with_funding(&mut market, &mut accounts.pool, &accounts.oracle, &clock)?;
         settle(&mut sub_account, &mut positions[slot], &mut market, key)?;
         let before = checked_health_detail(
             &sub_account,

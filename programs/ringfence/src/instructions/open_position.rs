@@ -2,14 +2,13 @@
 
 use crate::error::RingfenceError;
 use crate::events::PositionOpened;
-use crate::funding::{accrue, settle};
+use crate::funding::settle;
 use crate::health::{checked_health, PricedMarket};
-use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, MarketStatus, Pool, Position,
     SubAccount, SubAccountMode, EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{check_caps, fill, Charge, Ledgers, Order};
+use crate::trade::{check_caps, fill, fresh_mark_with_funding, Charge, Ledgers, Order};
 use anchor_lang::prelude::*;
 
 /// Which way a trade goes.
@@ -83,13 +82,8 @@ impl<'info> OpenPosition<'info> {
         }
         let slot = slot_for(&positions, market.index, base_delta, args.leverage)?;
 
-        let mark = fill_mark(&mut market, &accounts.oracle, &clock)?;
-        accrue(
-            &mut market,
-            &mut accounts.pool,
-            mark.price(),
-            clock.unix_timestamp,
-        )?;
+        let mark =
+            fresh_mark_with_funding(&mut market, &mut accounts.pool, &accounts.oracle, &clock)?;
         if positions[slot].is_open() {
             settle(
                 &mut sub_account,
