@@ -508,3 +508,44 @@ async fn an_lp_cannot_take_funding_earned_before_it_deposited() {
         "the late LP took part of the $24,000"
     );
 }
+
+#[tokio::test]
+async fn substituted_oracles_are_refused_where_the_change_added_them() {
+    // set_triggers and apply_market_update gained an oracle account: another market's oracle
+    // is refused with a named error and nothing moves.
+    let mut h = timelocked(frictionless(btc_params())).await;
+    h.stub_market("ETH-PERP", frictionless(btc_params()), 2_500)
+        .await;
+    let (wallet, sub) = h.trader(2_000).await;
+    h.deposit(&wallet, &sub, 2_000 * USD).await.unwrap();
+    h.open_at_market(&wallet, &sub, BTC, Side::Long, BASE_UNIT as u64 / 5, 10)
+        .await
+        .unwrap();
+    let foreign = builders::stub_oracle_pda(1);
+    let watched = [
+        sub,
+        builders::market_pda(BTC),
+        builders::market_update_pda(BTC),
+    ];
+    let before = h.snapshot(&watched).await;
+    let ix = builders::set_triggers(&wallet.key(), &sub, BTC, &foreign, 40_000 * USD, 0);
+    assert_error(
+        h.process(&[ix], &[&wallet.keypair]).await,
+        RingfenceError::OracleAccountMismatch,
+    );
+    assert_eq!(h.snapshot(&watched).await, before);
+    let admin = h.admin.insecure_clone();
+    let ix = builders::propose_market_update(&admin.pubkey(), BTC, btc_params());
+    h.process(&[ix], &[&admin]).await.unwrap();
+    let now = h.clock().await.unix_timestamp;
+    h.set_time(now + i64::from(HOUR)).await;
+    h.set_price(BTC, 50_000).await;
+    h.set_price(1, 2_500).await;
+    let pending = h.snapshot(&watched).await;
+    let ix = builders::apply_market_update(&admin.pubkey(), BTC, &foreign);
+    assert_error(
+        h.process(&[ix], &[&admin]).await,
+        RingfenceError::OracleAccountMismatch,
+    );
+    assert_eq!(h.snapshot(&watched).await, pending);
+}
