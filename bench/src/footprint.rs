@@ -164,18 +164,34 @@ pub fn transactions() -> (Vec<TransactionRow>, usize) {
         .unwrap_or(0);
     rows.push(settle(1));
     rows.push(settle(max_batch));
+    rows.push(measure(
+        "pool_deposit (any number of markets)".into(),
+        builders::pool_deposit(&owner, &token, 1),
+        &owner,
+    ));
+    rows.push(measure(
+        "pool_withdraw (any number of markets)".into(),
+        builders::pool_withdraw(&owner, &token, 1),
+        &owner,
+    ));
+    let refresh = refresh_market_limit() as u16;
+    rows.push(measure(
+        format!("refresh_pool_valuation ({refresh} markets)"),
+        builders::refresh_pool_valuation(&pairs(0, refresh)),
+        &keeper,
+    ));
     (rows, max_batch)
 }
 
-/// The most markets a pool deposit (which values every market) can carry in one transaction.
-pub fn pool_market_limit() -> usize {
-    let owner = Pubkey::new_unique();
+/// The most markets one `refresh_pool_valuation` transaction carries.
+pub fn refresh_market_limit() -> usize {
+    let payer = Pubkey::new_unique();
     (1..=64u16)
         .take_while(|&n| {
             let row = measure(
                 String::new(),
-                builders::pool_deposit(&owner, &owner, 1, &pairs(0, n)),
-                &owner,
+                builders::refresh_pool_valuation(&pairs(0, n)),
+                &payer,
             );
             row.bytes <= PACKET_BYTES && row.accounts <= ACCOUNT_LOCKS
         })

@@ -72,8 +72,9 @@ fn report(date: &str, machine: &str, margin_counts: &str, suite: &str, cold: &st
         out += &format!("| {} | {} | {} |\n", row.name, row.bytes, row.accounts);
     }
     out += &format!(
-        "\n`settle_funding` settles at most {max_batch} sub-accounts per transaction. Pool deposits and withdrawals value every market in one transaction: at most {} markets fit.\n\n## Margin engine\n\nHost instructions (`valgrind --tool=callgrind`, {ITERATIONS} checks per run, process start-up subtracted) for the health check of a cross sub-account; the proxy for compute units. Goal ≤ 2,000 per position, linear.\n\n",
-        footprint::pool_market_limit()
+        "\n`settle_funding` settles at most {max_batch} sub-accounts per transaction. Pool deposits and withdrawals carry no market accounts (the pool keeps its own valuation), so their size is the same with 128 markets or more; a keeper refreshes idle markets' pool terms {refresh} markets a transaction (128 markets: {} transactions).\n\n## Margin engine\n\nHost instructions (`valgrind --tool=callgrind`, {ITERATIONS} checks per run, process start-up subtracted) for the health check of a cross sub-account; the proxy for compute units. Goal ≤ 2,000 per position, linear.\n\n",
+        128usize.div_ceil(footprint::refresh_market_limit()),
+        refresh = footprint::refresh_market_limit(),
     );
     out += &margin_rows(margin_counts);
     out += "\n## Keeper scan\n\nDecode and score (health and liquidation check) cross sub-accounts holding 0 to 8 positions, against a plain pass summing the same bytes; best of 5. Goal ≥ 25%.\n\n| sub-accounts | plain pass (accounts/s) | decode + score (accounts/s) | ratio |\n| ---: | ---: | ---: | ---: |\n";

@@ -6,7 +6,7 @@ use anchor_lang::{AccountDeserialize, Discriminator};
 use anchor_spl::token::spl_token;
 use ringfence::error::RingfenceError;
 use ringfence::instructions::ExchangeConfig;
-use ringfence::state::{Exchange, Market, Pool, Position, SubAccount};
+use ringfence::state::{Exchange, Market, Pool, Position, SubAccount, MAX_VALUATION_AGE_S};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
@@ -93,6 +93,8 @@ impl Harness {
             config: ExchangeConfig {
                 timelock_s: 1,
                 allow_stub_oracles: true,
+                lp_cooldown_s: 0,
+                max_valuation_age_s: MAX_VALUATION_AGE_S,
             },
             treasury: Pubkey::default(),
             nonce: 0,
@@ -178,6 +180,7 @@ impl Harness {
         let vault = self.token_balance(&exchange.vault).await;
         let pool = self.pool().await;
         let mut ledgers = i128::from(pool.balance)
+            + i128::from(pool.claim_pot)
             + i128::from(exchange.insurance_fund)
             + i128::from(exchange.protocol_fees);
         for index in 0..exchange.market_count {

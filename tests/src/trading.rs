@@ -41,7 +41,17 @@ impl Harness {
         self.market(index).await.oracle
     }
 
-    /// `[market, oracle]` for every market, in index order (pool instructions).
+    /// Refreshes every market's pool terms at its current price (`refresh_pool_valuation`,
+    /// 12 markets a transaction), as a keeper does for idle markets.
+    pub async fn refresh_all(&mut self) {
+        let pairs = self.all_market_pairs().await;
+        for chunk in pairs.chunks(24) {
+            let ix = builders::refresh_pool_valuation(chunk);
+            self.process(&[ix], &[]).await.expect("refresh_pool_valuation");
+        }
+    }
+
+    /// `[market, oracle]` for every market, in index order.
     pub async fn all_market_pairs(&mut self) -> Vec<Pubkey> {
         let count = self.exchange().await.market_count;
         let mut pairs = Vec::new();
@@ -89,8 +99,7 @@ impl Harness {
     /// A liquidity provider deposits `usd` dollars into the pool; returns the LP wallet.
     pub async fn seed_pool(&mut self, usd: u64) -> Wallet {
         let lp = self.wallet(usd).await;
-        let pairs = self.all_market_pairs().await;
-        let ix = builders::pool_deposit(&lp.key(), &lp.token, usd * crate::params::USD, &pairs);
+        let ix = builders::pool_deposit(&lp.key(), &lp.token, usd * crate::params::USD);
         self.process(&[ix], &[&lp.keypair])
             .await
             .expect("pool_deposit");

@@ -130,13 +130,7 @@ pub async fn bootstrap(
     list.collateral_mint = Some(mint.pubkey().to_string());
     deploy(client, admin, &list).await?;
     let admin_token = fund(client, admin, &mint.pubkey(), &admin.pubkey(), pool_usd).await?;
-    let pairs: Vec<_> = client
-        .markets()
-        .await?
-        .iter()
-        .flat_map(|m| [m.key, m.market.oracle])
-        .collect();
-    let pool = builders::pool_deposit(&admin.pubkey(), &admin_token, pool_usd * USD, &pairs);
+    let pool = builders::pool_deposit(&admin.pubkey(), &admin_token, pool_usd * USD);
     client.send(&[pool], admin, &[]).await?;
     Ok(())
 }

@@ -154,7 +154,8 @@ pub fn param_changes(old: &MarketParams, new: &MarketParams) -> Vec<String> {
         max_premium_bps,
         max_conf_bps,
         max_ema_divergence_bps,
-        reserved
+        im_size_scale,
+        max_side_oi_pool_bps
     );
     changes
 }

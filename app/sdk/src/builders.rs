@@ -408,14 +408,9 @@ pub fn lp_pda(owner: &Pubkey) -> Pubkey {
     pda(&[ringfence::state::LP_SEED, owner.as_ref()])
 }
 
-/// `pool_deposit` with every market's pair.
-pub fn pool_deposit(
-    owner: &Pubkey,
-    owner_token: &Pubkey,
-    amount: u64,
-    all_pairs: &[Pubkey],
-) -> Instruction {
-    let instruction = ix(
+/// `pool_deposit` (no market accounts: the pool carries its own valuation).
+pub fn pool_deposit(owner: &Pubkey, owner_token: &Pubkey, amount: u64) -> Instruction {
+    ix(
         accounts::PoolDeposit {
             owner: *owner,
             exchange: exchange_pda(),
@@ -427,18 +422,12 @@ pub fn pool_deposit(
             system_program: system_program::ID,
         },
         instruction::PoolDeposit { amount },
-    );
-    with_pairs(instruction, all_pairs)
+    )
 }
 
-/// `pool_withdraw` with every market's pair.
-pub fn pool_withdraw(
-    owner: &Pubkey,
-    destination: &Pubkey,
-    shares: u64,
-    all_pairs: &[Pubkey],
-) -> Instruction {
-    let instruction = ix(
+/// `pool_withdraw` (no market accounts).
+pub fn pool_withdraw(owner: &Pubkey, destination: &Pubkey, shares: u64) -> Instruction {
+    ix(
         accounts::PoolWithdraw {
             owner: *owner,
             exchange: exchange_pda(),
@@ -449,8 +438,35 @@ pub fn pool_withdraw(
             token_program: spl_token::ID,
         },
         instruction::PoolWithdraw { shares },
+    )
+}
+
+/// `refresh_pool_valuation` of the markets whose `[market, oracle]` pairs are given.
+pub fn refresh_pool_valuation(pairs: &[Pubkey]) -> Instruction {
+    let mut instruction = ix(
+        accounts::RefreshPoolValuation { pool: pool_pda() },
+        instruction::RefreshPoolValuation {},
     );
-    with_pairs(instruction, all_pairs)
+    for pair in pairs.chunks(2) {
+        instruction.accounts.push(AccountMeta::new(pair[0], false));
+        if let Some(oracle) = pair.get(1) {
+            instruction
+                .accounts
+                .push(AccountMeta::new_readonly(*oracle, false));
+        }
+    }
+    instruction
+}
+
+/// `redeem_claim` of `sub_account`'s funded claim.
+pub fn redeem_claim(sub_account: &Pubkey) -> Instruction {
+    ix(
+        accounts::RedeemClaim {
+            pool: pool_pda(),
+            sub_account: *sub_account,
+        },
+        instruction::RedeemClaim {},
+    )
 }
 
 fn move_margin_accounts(

@@ -9,7 +9,7 @@ use crate::client::{Client, ClientResult};
 use crate::presets::USD;
 use anchor_lang::prelude::Pubkey;
 use ringfence::instructions::{CreateMarketArgs, ExchangeConfig, OracleSource};
-use ringfence::state::{Market, MarketParams, OracleKind};
+use ringfence::state::{Market, MarketParams, OracleKind, IM_SIZE_SCALE_UNIT};
 use serde::Deserialize;
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
 use solana_sdk::signature::{Keypair, Signer};
@@ -36,9 +36,25 @@ pub struct ExchangeSpec {
     pub timelock_s: u32,
     /// Whether markets may use stub oracles (local networks and demos only).
     pub allow_stub_oracles: bool,
+    /// Seconds an LP waits after depositing before redeeming (≥ 3,600 without stubs).
+    pub lp_cooldown_s: u32,
+    /// Oldest pool valuation LP flows accept, seconds (1 ..= 600).
+    pub max_valuation_age_s: u32,
     /// The treasury token account of the collateral mint, base58; when absent the deploy
     /// uses (and creates) the admin's associated token account.
     pub treasury: Option<String>,
+}
+
+impl ExchangeSpec {
+    /// The program's exchange settings for this spec.
+    pub fn config(&self) -> ExchangeConfig {
+        ExchangeConfig {
+            timelock_s: self.timelock_s,
+            allow_stub_oracles: self.allow_stub_oracles,
+            lp_cooldown_s: self.lp_cooldown_s,
+            max_valuation_age_s: self.max_valuation_age_s,
+        }
+    }
 }
 
 /// One maintenance bracket: its ratio up to a notional bound (none on the last bracket).
@@ -109,6 +125,11 @@ pub struct MarketSpec {
     pub max_conf_bps: u16,
     /// Largest accepted |price − EMA| / EMA, basis points.
     pub max_ema_divergence_bps: u16,
+    /// Notional at which the initial ratio's size term reaches 100%, whole dollars, a multiple
+    /// of $100,000 (0: no size term).
+    pub im_size_scale_usd: u64,
+    /// Each side's open interest at most this share of pool equity plus insurance, bps.
+    pub max_side_oi_pool_bps: u16,
 }
 
 /// What the deploy did to one market.
@@ -164,7 +185,8 @@ impl MarketSpec {
             skew_scale: dollars(self.skew_scale_usd)?,
             max_open_interest: dollars(self.max_open_interest_usd)?,
             trigger_keeper_fee: dollars(self.trigger_keeper_fee_usd)?,
-            reserved: 0,
+            im_size_scale: self.im_size_scale()?,
+            max_side_oi_pool_bps: self.max_side_oi_pool_bps,
             max_oracle_age_s: self.max_oracle_age_s,
             max_funding_rate_ppm: self.max_funding_rate_ppm,
             max_leverage: self.max_leverage,
@@ -179,6 +201,16 @@ impl MarketSpec {
             tier_count: count as u8,
             max_fill_age_s: self.max_fill_age_s,
         })
+    }
+
+    /// The size scale in the program's unit ($100,000).
+    fn im_size_scale(&self) -> Result<u16, String> {
+        let unit = IM_SIZE_SCALE_UNIT / USD;
+        if self.im_size_scale_usd % unit != 0 {
+            return Err(format!("{}: im_size_scale_usd is a multiple of {unit}", self.name));
+        }
+        u16::try_from(self.im_size_scale_usd / unit)
+            .map_err(|_| format!("{}: im_size_scale_usd too large", self.name))
     }
 
     /// The oracle account and source of market `index` for this spec.
@@ -288,10 +320,7 @@ async fn initialize(client: &Client, admin: &Keypair, list: &MarketList) -> Clie
             builders::token_account(&admin.pubkey(), &mint)
         }
     };
-    let config = ExchangeConfig {
-        timelock_s: spec.timelock_s,
-        allow_stub_oracles: spec.allow_stub_oracles,
-    };
+    let config = spec.config();
     let ix = builders::initialize_exchange(&admin.pubkey(), &mint, &treasury, config);
     client.send(&[ix], admin, &[]).await?;
     Ok(())
@@ -379,10 +408,7 @@ mod tests {
     fn the_cluster_example_is_a_timelocked_exchange_without_stub_oracles() {
         let list = file("markets.cluster.example.toml");
         let spec = list.exchange.clone().unwrap();
-        let config = ExchangeConfig {
-            timelock_s: spec.timelock_s,
-            allow_stub_oracles: spec.allow_stub_oracles,
-        };
+        let config = spec.config();
         config.validate().unwrap();
         assert!(!config.allow_stub_oracles && config.timelock_s >= 3_600);
         for market in &list.markets {

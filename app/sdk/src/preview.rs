@@ -7,7 +7,7 @@ use ringfence::error::RingfenceError;
 use ringfence::funding::index_at;
 use ringfence::health::health_with;
 use ringfence::instructions::{slot_for, Side};
-use ringfence::math::fixed_point::{mul_div, Round};
+use ringfence::math::fixed_point::Round;
 use ringfence::math::funding::{index_delta, position_funding, skew_pressure};
 use ringfence::math::margin::PositionRisk;
 use ringfence::math::prices::{liquidation_price, Surroundings};
@@ -91,7 +91,7 @@ pub fn preview(
     // The program's own fill function on copies: scratch ledgers stand in for the exchange and
     // the pool, whose balances a preview does not need.
     let mut header = *sub_account;
-    let (mut exchange, mut pool) = scratch_ledgers();
+    let (mut exchange, mut pool) = scratch_ledgers(&market);
     let fill = fill(
         &mut header,
         &mut after,
@@ -101,7 +101,7 @@ pub fn preview(
             exchange: &mut exchange,
             pool: &mut pool,
         },
-        FillMark::assume_fresh(mark),
+        FillMark::assume_fresh(mark, now),
         FillOrder {
             base_delta: delta,
             limit_price: any_price,
@@ -128,12 +128,9 @@ pub fn preview(
     )?;
     let around = Surroundings::within(&health, &risk, I80F48::ZERO)?;
     let order_notional = ringfence::math::units::notional(delta, fill.price)?;
-    let order_margin = mul_div(
-        order_notional,
-        1,
-        i128::from(order.leverage.max(1)),
-        Round::Up,
-    )?;
+    let order_margin = market
+        .risk(mark)
+        .initial_requirement(order_notional, order.leverage)?;
 
     let skew = base_value(market.net_base()?, mark, Round::Down)?;
     let pressure = skew_pressure(skew, market.params.skew_scale)?;
@@ -155,8 +152,9 @@ pub fn preview(
     })
 }
 
-/// An exchange and a pool that only absorb a preview's fee and PnL.
-fn scratch_ledgers() -> (Exchange, Pool) {
+/// An exchange and a pool that only absorb a preview's fee and PnL; the pool's valuation sums
+/// hold just `market`'s terms, so the fill's revaluation has something consistent to replace.
+fn scratch_ledgers(market: &Market) -> (Exchange, Pool) {
     let exchange = Exchange {
         admin: Pubkey::default(),
         pending_admin: None,
@@ -172,10 +170,26 @@ fn scratch_ledgers() -> (Exchange, Pool) {
         timelock_s: 0,
         allow_stub_oracles: false,
     };
+    let active = u16::from(market.valued_active);
     let pool = Pool {
         balance: u64::MAX / 2,
         total_shares: 0,
         bump: 0,
+        claim_pot: 0,
+        claims_issued: 0,
+        claims_funded: 0,
+        traders_pnl: market.valued_pnl,
+        traders_profit: market.valued_profit,
+        total_exposure: market.valued_exposure,
+        oi_required: 0,
+        epoch_oi_required: 0,
+        valuation_epoch: market.valued_epoch,
+        epoch_started_ts: 0,
+        epoch_markets: active,
+        active_markets: active,
+        valued_since_ts: 0,
+        lp_cooldown_s: 0,
+        max_valuation_age_s: 0,
     };
     (exchange, pool)
 }

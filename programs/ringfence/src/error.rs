@@ -142,8 +142,8 @@ pub enum RingfenceError {
     PoolCannotPay,
 
     // Pool and margin transfers
-    #[msg("Every market and its oracle must be passed, once each, in index order")]
-    PoolMarketsMismatch,
+    #[msg("Market accounts must be the exchange's writable markets, each with its own oracle")]
+    InvalidRefreshAccounts,
     #[msg("The number of shares must be greater than zero and at most those held")]
     InvalidShares,
     #[msg("Source and destination must be two different sub-accounts")]
@@ -190,6 +190,18 @@ pub enum RingfenceError {
     UpdateExpired,
     #[msg("A change of the skew premium waits until the market's net skew is near zero")]
     PremiumChangeWithOpenSkew,
+    #[msg("The pool's valuation is older than its bound: refresh the markets with open interest")]
+    PoolValuationStale,
+    #[msg("Open interest would exceed its share of pool equity plus insurance")]
+    PoolOpenInterestCapExceeded,
+    #[msg("These shares are still in their cooldown after the last deposit")]
+    LpCooldown,
+    #[msg("The sub-account holds no claim the pool has funded yet")]
+    ClaimNotRedeemable,
+    #[msg("LP cooldown or valuation age outside its bounds")]
+    InvalidPoolConfig,
+    #[msg("The pool's equity is not positive: it takes no deposits until it recovers")]
+    PoolInsolvent,
 }
 
 impl From<MathError> for Error {

@@ -384,3 +384,43 @@ pub struct TriggerExecuted {
     /// Fee paid to the keeper, quote native.
     pub keeper_fee: u64,
 }
+
+/// A winner's profit the pool could not pay at once became a claim (paid first from the pool's
+/// later inflows).
+#[event]
+pub struct ClaimIssued {
+    /// Owner of the sub-account.
+    pub owner: Pubkey,
+    /// Sub-account id under the owner.
+    pub sub_account_id: u16,
+    /// Amount added to the claim, quote native.
+    pub amount: u64,
+    /// The sub-account's whole claim after, quote native.
+    pub claim: u64,
+    /// Its place in the queue (`Pool::claims_funded` must reach it).
+    pub ticket: u64,
+}
+
+/// A funded claim was paid into its sub-account's collateral.
+#[event]
+pub struct ClaimRedeemed {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Amount paid, quote native.
+    pub amount: u64,
+}
+
+/// Markets' pool terms were refreshed.
+#[event]
+pub struct PoolValuationRefreshed {
+    /// Markets refreshed.
+    pub markets: u16,
+    /// Start of the last complete valuation epoch after the refresh, unix seconds.
+    pub valued_since_ts: i64,
+    /// The pool's traders' PnL term after (deposit valuation), quote native.
+    pub traders_pnl: i64,
+    /// The pool's traders' profit term after (withdrawal valuation), quote native.
+    pub traders_profit: u64,
+    /// Summed net exposure after, quote native.
+    pub total_exposure: u64,
+}

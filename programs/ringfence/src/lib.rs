@@ -149,17 +149,27 @@ pub mod ringfence {
         ClosePosition::handler(ctx, base, limit_price)
     }
 
-    /// LP: deposits into the pool for shares at its equity (remaining: every market, in order).
-    pub fn pool_deposit<'info>(ctx: Context<'info, PoolDeposit<'info>>, amount: u64) -> Result<()> {
+    /// LP: deposits into the pool for shares at its higher valuation (no market accounts).
+    pub fn pool_deposit(ctx: Context<PoolDeposit>, amount: u64) -> Result<()> {
         PoolDeposit::handler(ctx, amount)
     }
 
-    /// LP: redeems shares at the pool's equity (remaining: every market, in order).
-    pub fn pool_withdraw<'info>(
-        ctx: Context<'info, PoolWithdraw<'info>>,
-        shares: u64,
-    ) -> Result<()> {
+    /// LP: redeems shares after the cooldown at the pool's lower valuation, within the caps.
+    pub fn pool_withdraw(ctx: Context<PoolWithdraw>, shares: u64) -> Result<()> {
         PoolWithdraw::handler(ctx, shares)
+    }
+
+    /// Anyone: accrues funding and revalues the pool terms of the markets passed
+    /// (remaining: `[market, oracle]` pairs).
+    pub fn refresh_pool_valuation<'info>(
+        ctx: Context<'info, RefreshPoolValuation<'info>>,
+    ) -> Result<()> {
+        RefreshPoolValuation::handler(ctx)
+    }
+
+    /// Anyone: pays a sub-account's funded claim into its collateral.
+    pub fn redeem_claim(ctx: Context<RedeemClaim>) -> Result<()> {
+        RedeemClaim::handler(ctx)
     }
 
     /// Anyone: accrues a market's funding to now and settles the sub-accounts passed.

@@ -17,18 +17,26 @@ pub fn mark_price(market: &Market, oracle: &AccountInfo, clock: &Clock) -> Resul
 /// A mark price checked fresh enough to fill at. Only `fill_mark` makes one, so the one fill
 /// function cannot be handed a price that skipped the freshness rules.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FillMark(I80F48);
+pub struct FillMark {
+    price: I80F48,
+    now: i64,
+}
 
 impl FillMark {
     /// The checked mark price, quote per whole base unit.
     pub fn price(&self) -> I80F48 {
-        self.0
+        self.price
+    }
+
+    /// The time of the instruction filling at it, unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now
     }
 
     /// A fill mark off chain (SDK preview, keeper, benchmarks), where no market is written.
     #[cfg(not(target_os = "solana"))]
-    pub fn assume_fresh(price: I80F48) -> Self {
-        Self(price)
+    pub fn assume_fresh(price: I80F48, now: i64) -> Self {
+        Self { price, now }
     }
 }
 
@@ -48,7 +56,10 @@ pub fn fill_mark(market: &mut Market, oracle: &AccountInfo, clock: &Clock) -> Re
         RingfenceError::OracleOlderThanUsed
     );
     market.last_fill_publish_time = publish_time;
-    Ok(FillMark(price))
+    Ok(FillMark {
+        price,
+        now: clock.unix_timestamp,
+    })
 }
 
 /// The guarded price and its publish time.

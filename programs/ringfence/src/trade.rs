@@ -3,7 +3,8 @@
 //! pool, the insurance fund and the protocol.
 
 use crate::error::RingfenceError;
-use crate::events::BankruptcyResolved;
+use crate::events::{BankruptcyResolved, ClaimIssued};
+use crate::pool_equity::{market_terms, pool_equity, revalue, LpFlow};
 use crate::funding::accrue;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::trade::{
@@ -136,8 +137,8 @@ pub struct Ledgers<'a> {
 /// any later order type) goes through here and nothing else moves base or quote. It prices the
 /// order against the pool at the fresh mark plus the exact skew premium, applies it to
 /// the position in `slot` (a new one must already carry its market, leverage and funding snapshot),
-/// updates the market's open interest, realizes the PnL of a reduce against the pool, and books
-/// the taker fee when the order says so.
+/// updates the market's open interest, realizes the PnL of a reduce against the pool, books
+/// the taker fee when the order says so, and revalues the market's terms in the pool.
 pub fn fill(
     sub_account: &mut SubAccount,
     positions: &mut [Position],
@@ -179,6 +180,7 @@ pub fn fill(
         Charge::LiquidationPenaltyInstead => 0,
     };
     sub_account.refresh_has_positions(positions);
+    revalue(market, pool, mark.price(), mark.now())?;
     Ok(Filled {
         price: priced.price,
         quote: priced.quote,
@@ -224,36 +226,73 @@ fn book_fee(
         .protocol_fees
         .checked_add(protocol)
         .ok_or(RingfenceError::MathOverflow)?;
-    pool.balance = pool
-        .balance
-        .checked_add(to_pool)
-        .ok_or(RingfenceError::MathOverflow)?;
-    Ok(())
+    pool.credit(to_pool)
 }
 
 /// Moves realized `pnl` (positive = the trader's profit) between the pool and the sub-account.
-/// The pool pays only what it holds.
+/// A loss is credited to the pool. A profit is paid from what the pool holds; what it cannot
+/// pay now becomes the sub-account's claim, paid first from the pool's later inflows
+/// (`Pool::credit`), so a winning close is never refused and nothing is minted.
 fn book_pnl(sub_account: &mut SubAccount, pool: &mut Pool, pnl: i64) -> Result<()> {
     let magnitude = pnl.unsigned_abs();
-    pool.balance = if pnl >= 0 {
-        pool.balance
-            .checked_sub(magnitude)
-            .ok_or(RingfenceError::PoolCannotPay)?
-    } else {
-        pool.balance
-            .checked_add(magnitude)
-            .ok_or(RingfenceError::MathOverflow)?
-    };
+    if pnl < 0 {
+        pool.credit(magnitude)?;
+        return add_collateral(sub_account, pnl);
+    }
+    let paid = pool.pay_up_to(magnitude);
+    add_collateral(sub_account, paid as i64)?;
+    let owed = magnitude - paid;
+    if owed > 0 {
+        redeem_claim(sub_account, pool)?;
+        let ticket = pool.issue_claim(owed)?;
+        sub_account.claim = sub_account
+            .claim
+            .checked_add(owed)
+            .ok_or(RingfenceError::MathOverflow)?;
+        sub_account.claim_ticket = ticket;
+        emit!(ClaimIssued {
+            owner: sub_account.owner,
+            sub_account_id: sub_account.id,
+            amount: owed,
+            claim: sub_account.claim,
+            ticket,
+        });
+    }
+    Ok(())
+}
+
+/// Pays a sub-account's claim into its collateral once the pool has funded it (its ticket is
+/// reached); returns what was paid (zero while it waits).
+pub fn redeem_claim(sub_account: &mut SubAccount, pool: &mut Pool) -> Result<u64> {
+    let claim = sub_account.claim;
+    if claim == 0 || pool.claims_funded < sub_account.claim_ticket {
+        return Ok(0);
+    }
+    pool.redeem_claim(claim)?;
+    sub_account.claim = 0;
+    add_collateral(sub_account, i64::try_from(claim).map_err(|_| RingfenceError::MathOverflow)?)?;
+    Ok(claim)
+}
+
+fn add_collateral(sub_account: &mut SubAccount, amount: i64) -> Result<()> {
     sub_account.collateral = sub_account
         .collateral
-        .checked_add(pnl)
+        .checked_add(amount)
         .ok_or(RingfenceError::MathOverflow)?;
     Ok(())
 }
 
-/// Refuses a market state that breaks the caps: each side's open interest at `mark` within the
-/// market's cap, and the market's net exposure within what the pool holds.
-pub fn check_caps(market: &Market, pool: &Pool, mark: I80F48) -> Result<()> {
+/// Refuses an open that breaks the caps: each side's open interest at `mark` within the
+/// market's cap; if the fill grew the side `base_delta` adds to, that side within its share
+/// of the pool's lower equity plus `insurance`; and if it grew the market's net exposure, the
+/// pool's summed exposure within that equity.
+pub fn check_caps(
+    market: &Market,
+    pool: &Pool,
+    insurance: u64,
+    mark: I80F48,
+    net_before: i64,
+) -> Result<()> {
     let cap = from_u64(market.params.max_open_interest);
     for side in [market.open_interest_long, market.open_interest_short] {
         let size = i64::try_from(side).map_err(|_| RingfenceError::MathOverflow)?;
@@ -262,16 +301,18 @@ pub fn check_caps(market: &Market, pool: &Pool, mark: I80F48) -> Result<()> {
             RingfenceError::OpenInterestCapExceeded
         );
     }
-    check_exposure(market, pool.balance, mark)
-}
-
-/// Refuses a net exposure in `market` larger than `pool_balance`.
-pub fn check_exposure(market: &Market, pool_balance: u64, mark: I80F48) -> Result<()> {
-    let exposure = notional(market.net_base()?, mark)?;
+    let equity = pool_equity(pool, LpFlow::Withdrawal);
+    let needed = market_terms(market, mark)?.oi_required;
     require!(
-        exposure <= from_u64(pool_balance),
-        RingfenceError::PoolExposureExceeded
+        i128::from(needed) <= equity + i128::from(insurance),
+        RingfenceError::PoolOpenInterestCapExceeded
     );
+    if market.net_base()?.unsigned_abs() > net_before.unsigned_abs() {
+        require!(
+            i128::from(pool.total_exposure) <= equity,
+            RingfenceError::PoolExposureExceeded
+        );
+    }
     Ok(())
 }
 
@@ -307,7 +348,10 @@ fn reduce_position(
 }
 
 /// When a sub-account has no position left and negative collateral, the insurance fund pays
-/// the deficit and the pool absorbs what insurance cannot; collateral is set to zero.
+/// the deficit, the pool absorbs what insurance cannot, and what the pool's balance cannot
+/// either is taken back from claim funding not yet paid out (claimants are the pool's
+/// creditors, LPs bear losses first). A deficit beyond all three stays on the sub-account as
+/// negative collateral (visible bad debt) rather than being covered by minting.
 pub fn resolve_bankruptcy(
     sub_account: &mut SubAccount,
     positions: &[Position],
@@ -320,18 +364,16 @@ pub fn resolve_bankruptcy(
     }
     let deficit = sub_account.collateral.unsigned_abs();
     let insurance_paid = deficit.min(exchange.insurance_fund);
-    let pool_absorbed = deficit - insurance_paid;
     exchange.insurance_fund -= insurance_paid;
-    pool.balance = pool
-        .balance
-        .checked_sub(pool_absorbed)
-        .ok_or(RingfenceError::PoolCannotPay)?;
-    sub_account.collateral = 0;
+    let pool_absorbed = pool.pay_up_to(deficit - insurance_paid);
+    let claims_unfunded = pool.unfund_claims(deficit - insurance_paid - pool_absorbed);
+    let covered = insurance_paid + pool_absorbed + claims_unfunded;
+    sub_account.collateral += covered as i64;
     emit!(BankruptcyResolved {
         sub_account: key,
         deficit,
         insurance_paid,
-        pool_absorbed,
+        pool_absorbed: pool_absorbed + claims_unfunded,
     });
     Ok(())
 }

@@ -23,6 +23,7 @@ async fn timelocked(params: MarketParams) -> Harness {
     h.config = ExchangeConfig {
         timelock_s: HOUR,
         allow_stub_oracles: true,
+        ..h.config
     };
     h.initialize_exchange().await.unwrap();
     h.stub_market("BTC-PERP", params, 50_000).await;
@@ -274,6 +275,8 @@ async fn stub_oracles_exist_only_where_the_exchange_allows_them() {
     h.config = ExchangeConfig {
         timelock_s: HOUR,
         allow_stub_oracles: false,
+        lp_cooldown_s: HOUR,
+        ..h.config
     };
     h.initialize_exchange().await.unwrap();
     assert!(!h.exchange().await.allow_stub_oracles);
@@ -308,6 +311,8 @@ async fn the_timelock_and_treasury_are_checked_at_creation() {
         h.config = ExchangeConfig {
             timelock_s: config.0,
             allow_stub_oracles: config.1,
+            lp_cooldown_s: HOUR,
+            ..h.config
         };
         let result = h.initialize_exchange().await;
         if ok {
@@ -494,14 +499,13 @@ async fn an_lp_cannot_take_funding_earned_before_it_deposited() {
     h.set_price(BTC, 50_000).await;
 
     let lp = h.wallet(90_000_000).await;
-    let pairs = h.all_market_pairs().await;
     let oracle = builders::stub_oracle_pda(BTC);
-    let deposit = builders::pool_deposit(&lp.key(), &lp.token, 90_000_000 * USD, &pairs);
+    let deposit = builders::pool_deposit(&lp.key(), &lp.token, 90_000_000 * USD);
     h.process(&[deposit], &[&lp.keypair]).await.unwrap();
     let crank = builders::settle_funding(BTC, &oracle, &[sub]);
     h.process(&[crank], &[]).await.unwrap();
     let shares: ringfence::state::LpAccount = h.decode(&builders::lp_pda(&lp.key())).await;
-    let withdraw = builders::pool_withdraw(&lp.key(), &lp.token, shares.shares, &pairs);
+    let withdraw = builders::pool_withdraw(&lp.key(), &lp.token, shares.shares);
     h.process(&[withdraw], &[&lp.keypair]).await.unwrap();
     assert!(
         h.token_balance(&lp.token).await <= 90_000_000 * USD,

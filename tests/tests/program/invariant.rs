@@ -383,18 +383,16 @@ impl World {
                 }
             }
             Op::PoolDeposit { usd } => {
-                let pairs = self.h.all_market_pairs().await;
                 let lp = clone(&self.lp);
-                let ix = builders::pool_deposit(&lp.key(), &lp.token, usd * USD, &pairs);
+                let ix = builders::pool_deposit(&lp.key(), &lp.token, usd * USD);
                 let _ = self.h.process(&[ix], &[&lp.keypair]).await;
             }
             Op::PoolWithdraw { percent } => {
-                let pairs = self.h.all_market_pairs().await;
                 let lp = clone(&self.lp);
                 let account: LpAccount = self.h.decode(&builders::lp_pda(&lp.key())).await;
                 let shares = account.shares * percent / 100;
                 if shares > 0 {
-                    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares, &pairs);
+                    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares);
                     let _ = self.h.process(&[ix], &[&lp.keypair]).await;
                 }
             }

@@ -177,9 +177,12 @@ fn bad_params() -> Vec<(&'static str, MarketParams, RingfenceError)> {
             RingfenceError::InvalidFundingParams,
         ),
         (
-            "reserved funding bytes set",
-            MarketParams { reserved: 1, ..ok },
-            RingfenceError::InvalidFundingParams,
+            "no open-interest share of the pool",
+            MarketParams {
+                max_side_oi_pool_bps: 0,
+                ..ok
+            },
+            RingfenceError::InvalidOpenInterestCap,
         ),
         (
             "premium above ceiling",

@@ -220,7 +220,7 @@ async fn partial_closes_release_entry_quote_in_proportion_and_realize_pnl() {
         (market.open_interest_long, market.open_interest_short),
         (0, 3 * BASE_UNIT as u64 / 20)
     );
-    assert_eq!(market.quote_entry_sum, 7_500 * USD as i64);
+    assert_eq!(market.quote_entry_long, 7_500 * USD as i64);
 }
 
 #[tokio::test]
@@ -727,7 +727,6 @@ async fn closing_is_reduce_only_and_allowed_under_initial_margin() {
 async fn pool_shares_track_pool_equity() {
     let (mut h, btc) = btc_exchange().await;
     let lp = h.wallet(0).await;
-    let pairs = h.all_market_pairs().await;
     let (trader, sub_account) = funded(&mut h, 1_000).await;
     h.open_at_market(
         &trader,
@@ -739,17 +738,19 @@ async fn pool_shares_track_pool_equity() {
     )
     .await
     .unwrap();
-    // Traders are up $500 at 52,500: pool equity = 1,000,000 − 500 = $999,500.
+    // Traders are up $500 at 52,500: pool equity = 1,000,000 − 500 = $999,500 once the
+    // market's term is refreshed at the new price.
     h.set_price(btc, 52_500).await;
+    h.refresh_all().await;
     h.mint_to(&lp.token, 999_500 * USD).await;
-    let ix = builders::pool_deposit(&lp.key(), &lp.token, 999_500 * USD, &pairs);
+    let ix = builders::pool_deposit(&lp.key(), &lp.token, 999_500 * USD);
     h.process(&[ix], &[&lp.keypair]).await.unwrap();
     // 999,500 × 1,000,000,000,000 shares / 999,500 equity: the same count as the first LP's $1M.
     let shares: ringfence::state::LpAccount = h.decode(&builders::lp_pda(&lp.key())).await;
     assert_eq!(shares.shares, 1_000_000 * USD);
 
     // Redeeming them all returns exactly $999,500.
-    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares.shares, &pairs);
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares.shares);
     h.process(&[ix], &[&lp.keypair]).await.unwrap();
     assert_eq!(h.token_balance(&lp.token).await, 999_500 * USD);
 }
@@ -773,27 +774,21 @@ async fn lp_withdrawals_cannot_leave_the_pool_unable_to_cover_exposure() {
     )
     .await
     .unwrap();
-    let pairs = h.all_market_pairs().await;
     let shares = |usd: u64| usd * USD; // the pool's equity is still $20,000 for 20,000e6 shares
     let watched = [builders::pool_pda(), builders::lp_pda(&lp.key()), lp.token];
     let before = h.snapshot(&watched).await;
 
-    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(10_000) + 1, &pairs);
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(10_000) + 1);
     let result = h.process(&[ix], &[&lp.keypair]).await;
     assert_error(result, RingfenceError::PoolExposureExceeded);
-    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(20_000) + 1, &pairs);
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(20_000) + 1);
     assert_error(
         h.process(&[ix], &[&lp.keypair]).await,
         RingfenceError::InvalidShares,
     );
-    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(1), &pairs[..0]);
-    assert_error(
-        h.process(&[ix], &[&lp.keypair]).await,
-        RingfenceError::PoolMarketsMismatch,
-    );
     assert_eq!(h.snapshot(&watched).await, before);
 
-    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(10_000), &pairs);
+    let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares(10_000));
     h.process(&[ix], &[&lp.keypair]).await.unwrap();
     assert_eq!(h.token_balance(&lp.token).await, 10_000 * USD);
 }

@@ -10,6 +10,7 @@ use crate::math::fixed_point::{mul_div, Round};
 use crate::math::units::{notional, BPS};
 use crate::math::I80F48;
 use crate::oracle::mark_price;
+use crate::pool_equity::revalue;
 use crate::state::{
     Exchange, Market, MarketParams, MarketUpdate, Pool, EXCHANGE_SEED, MARKET_UPDATE_SEED,
     POOL_SEED,
@@ -99,6 +100,7 @@ impl ApplyMarketUpdate<'_> {
         accrue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
         let previous = market.params;
         market.params = update.params;
+        revalue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
         emit!(MarketUpdated {
             index: market.index,
             previous,

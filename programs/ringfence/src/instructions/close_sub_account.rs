@@ -29,7 +29,9 @@ impl CloseSubAccount<'_> {
         let info = ctx.accounts.sub_account.to_account_info();
         let (sub_account, positions) = load_sub_account(&info)?;
         require!(
-            sub_account.collateral == 0 && positions.iter().all(|p| !p.is_open()),
+            sub_account.collateral == 0
+                && sub_account.claim == 0
+                && positions.iter().all(|p| !p.is_open()),
             RingfenceError::SubAccountNotEmpty
         );
         let id = sub_account.id;

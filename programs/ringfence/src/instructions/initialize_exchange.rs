@@ -6,7 +6,8 @@ use crate::error::RingfenceError;
 use crate::events::ExchangeInitialized;
 use crate::math::units::QUOTE_DECIMALS;
 use crate::state::{
-    Exchange, Pool, EXCHANGE_SEED, MAX_TIMELOCK_S, MIN_REAL_TIMELOCK_S, POOL_SEED, VAULT_SEED,
+    Exchange, Pool, EXCHANGE_SEED, MAX_LP_COOLDOWN_S, MAX_TIMELOCK_S, MAX_VALUATION_AGE_S,
+    MIN_REAL_LP_COOLDOWN_S, MIN_REAL_TIMELOCK_S, POOL_SEED, VAULT_SEED,
 };
 use crate::utils::{create_pda_account, write_account};
 use anchor_lang::prelude::*;
@@ -20,6 +21,11 @@ pub struct ExchangeConfig {
     pub timelock_s: u32,
     /// Whether markets may use the admin-set stub oracle (local networks and demos only).
     pub allow_stub_oracles: bool,
+    /// Seconds an LP waits after a deposit before redeeming: ..= 7 days, and at least 1 hour
+    /// unless stub oracles are allowed.
+    pub lp_cooldown_s: u32,
+    /// Oldest pool valuation LP flows accept, seconds: 1 ..= 600.
+    pub max_valuation_age_s: u32,
 }
 
 impl ExchangeConfig {
@@ -33,6 +39,16 @@ impl ExchangeConfig {
         require!(
             (floor..=MAX_TIMELOCK_S).contains(&self.timelock_s),
             RingfenceError::InvalidTimelock
+        );
+        let cooldown_floor = if self.allow_stub_oracles {
+            0
+        } else {
+            MIN_REAL_LP_COOLDOWN_S
+        };
+        require!(
+            (cooldown_floor..=MAX_LP_COOLDOWN_S).contains(&self.lp_cooldown_s)
+                && (1..=MAX_VALUATION_AGE_S).contains(&self.max_valuation_age_s),
+            RingfenceError::InvalidPoolConfig
         );
         Ok(())
     }
@@ -130,6 +146,21 @@ impl InitializeExchange<'_> {
             balance: 0,
             total_shares: 0,
             bump: bumps.pool,
+            claim_pot: 0,
+            claims_issued: 0,
+            claims_funded: 0,
+            traders_pnl: 0,
+            traders_profit: 0,
+            total_exposure: 0,
+            oi_required: 0,
+            epoch_oi_required: 0,
+            valuation_epoch: 1,
+            epoch_started_ts: 0,
+            epoch_markets: 0,
+            active_markets: 0,
+            valued_since_ts: Clock::get()?.unix_timestamp,
+            lp_cooldown_s: config.lp_cooldown_s,
+            max_valuation_age_s: config.max_valuation_age_s,
         };
         write_account(&accounts.pool, &pool)?;
 

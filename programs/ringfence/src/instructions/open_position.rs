@@ -99,6 +99,7 @@ impl<'info> OpenPosition<'info> {
                 ..Position::default()
             };
         }
+        let net_before = market.net_base()?;
         let filled = fill(
             &mut sub_account,
             &mut positions,
@@ -116,7 +117,13 @@ impl<'info> OpenPosition<'info> {
             },
         )?;
         let mark = mark.price();
-        check_caps(&market, &accounts.pool, mark)?;
+        check_caps(
+            &market,
+            &accounts.pool,
+            accounts.exchange.insurance_fund,
+            mark,
+            net_before,
+        )?;
 
         let priced = PricedMarket {
             key: accounts.market.key(),

@@ -1,16 +1,15 @@
-//! A liquidity provider deposits collateral into the pool for shares at the pool's equity.
+//! A liquidity provider deposits collateral into the pool for shares at the pool's higher
+//! valuation (`pool_equity::LpFlow::Deposit`), read from the pool alone: no market accounts.
 
 use crate::error::RingfenceError;
 use crate::events::PoolDeposited;
-use crate::math::fixed_point::{to_i64_ceil, Round};
-use crate::pool_equity::value_pool;
+use crate::pool_equity::{check_fresh, pool_equity, LpFlow};
 use crate::state::{Exchange, LpAccount, Pool, EXCHANGE_SEED, LP_SEED, POOL_SEED};
 use crate::utils::{create_pda_account, pay_into_vault, write_account};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-/// Accounts of `pool_deposit`. Remaining accounts: `[market, oracle]` for every market, in index
-/// order.
+/// Accounts of `pool_deposit`.
 #[derive(Accounts)]
 pub struct PoolDeposit<'info> {
     /// The liquidity provider; pays rent for its LP account the first time.
@@ -41,28 +40,15 @@ pub struct PoolDeposit<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl<'info> PoolDeposit<'info> {
-    /// Deposits `amount` (quote native) for shares = amount × total shares / equity, rounded down.
-    pub fn handler(ctx: Context<'info, PoolDeposit<'info>>, amount: u64) -> Result<()> {
+impl PoolDeposit<'_> {
+    /// Deposits `amount` (quote native) for shares = amount × total shares / equity, rounded
+    /// down, and starts the LP account's cooldown.
+    pub fn handler(ctx: Context<PoolDeposit>, amount: u64) -> Result<()> {
         require_gt!(amount, 0, RingfenceError::ZeroAmount);
+        let now = Clock::get()?.unix_timestamp;
         let accounts = ctx.accounts;
-        let valuation = value_pool(
-            accounts.pool.balance,
-            accounts.exchange.market_count,
-            ctx.remaining_accounts,
-            &Clock::get()?,
-            Round::Down,
-        )?;
-        let total = accounts.pool.total_shares;
-        let shares = if total == 0 {
-            amount
-        } else {
-            let equity = u128::try_from(to_i64_ceil(valuation.equity)?)
-                .map_err(|_| RingfenceError::PoolCannotPay)?;
-            require_gt!(equity, 0, RingfenceError::PoolCannotPay);
-            let shares = u128::from(amount) * u128::from(total) / equity;
-            u64::try_from(shares).map_err(|_| RingfenceError::MathOverflow)?
-        };
+        check_fresh(&accounts.pool, now)?;
+        let shares = shares_for(&accounts.pool, amount)?;
         require_gt!(shares, 0, RingfenceError::InvalidShares);
 
         let mut lp = load_or_create_lp(accounts, ctx.bumps.lp)?;
@@ -70,13 +56,12 @@ impl<'info> PoolDeposit<'info> {
             .shares
             .checked_add(shares)
             .ok_or(RingfenceError::MathOverflow)?;
+        lp.last_deposit_ts = now;
         write_account(&accounts.lp, &lp)?;
         let pool = &mut accounts.pool;
-        pool.balance = pool
-            .balance
-            .checked_add(amount)
-            .ok_or(RingfenceError::MathOverflow)?;
-        pool.total_shares = total
+        pool.credit(amount)?;
+        pool.total_shares = pool
+            .total_shares
             .checked_add(shares)
             .ok_or(RingfenceError::MathOverflow)?;
         pay_into_vault(
@@ -97,6 +82,22 @@ impl<'info> PoolDeposit<'info> {
     }
 }
 
+/// Shares `amount` buys at the deposit valuation: one per token into an empty pool, else
+/// amount × total / equity rounded down (existing LPs keep any remainder).
+pub fn shares_for(pool: &Pool, amount: u64) -> Result<u64> {
+    let equity = pool_equity(pool, LpFlow::Deposit);
+    if pool.total_shares == 0 {
+        require!(equity >= 0, RingfenceError::PoolInsolvent);
+        return Ok(amount);
+    }
+    require!(equity > 0, RingfenceError::PoolInsolvent);
+    let shares = i128::from(amount)
+        .checked_mul(i128::from(pool.total_shares))
+        .ok_or(RingfenceError::MathOverflow)?
+        / equity;
+    u64::try_from(shares).map_err(|_| RingfenceError::MathOverflow.into())
+}
+
 fn load_or_create_lp(accounts: &PoolDeposit, bump: u8) -> Result<LpAccount> {
     if accounts.lp.owner == &crate::ID {
         let data = accounts.lp.try_borrow_data()?;
@@ -115,5 +116,6 @@ fn load_or_create_lp(accounts: &PoolDeposit, bump: u8) -> Result<LpAccount> {
         owner,
         shares: 0,
         bump,
+        last_deposit_ts: 0,
     })
 }

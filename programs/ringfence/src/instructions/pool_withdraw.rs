@@ -1,22 +1,21 @@
-//! A liquidity provider redeems shares for collateral at the pool's equity, unless what
-//! remains could not cover the traders' net exposure.
+//! A liquidity provider redeems shares, after its cooldown, at the pool's lower valuation
+//! (`pool_equity::LpFlow::Withdrawal`), unless what remains would break the pool's caps.
+//! Read from the pool alone: no market accounts.
 
 use crate::error::RingfenceError;
 use crate::events::PoolWithdrawn;
-use crate::math::fixed_point::{from_u64, to_i64_floor, Round};
-use crate::pool_equity::value_pool;
+use crate::pool_equity::{check_fresh, check_pool_caps, pool_equity, LpFlow};
 use crate::state::{Exchange, LpAccount, Pool, EXCHANGE_SEED, LP_SEED, POOL_SEED};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-/// Accounts of `pool_withdraw`. Remaining accounts: `[market, oracle]` for every market, in
-/// index order.
+/// Accounts of `pool_withdraw`.
 #[derive(Accounts)]
 pub struct PoolWithdraw<'info> {
     /// The liquidity provider.
     pub owner: Signer<'info>,
-    /// The exchange (vault authority).
+    /// The exchange (vault authority, insurance fund).
     #[account(seeds = [EXCHANGE_SEED], bump = exchange.bump)]
     pub exchange: Account<'info, Exchange>,
     /// The pool.
@@ -35,34 +34,31 @@ pub struct PoolWithdraw<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-impl<'info> PoolWithdraw<'info> {
+impl PoolWithdraw<'_> {
     /// Redeems `shares` for shares × equity / total shares, rounded down.
-    pub fn handler(ctx: Context<'info, PoolWithdraw<'info>>, shares: u64) -> Result<()> {
+    pub fn handler(ctx: Context<PoolWithdraw>, shares: u64) -> Result<()> {
         let accounts = ctx.accounts;
         require!(
             shares > 0 && shares <= accounts.lp.shares,
             RingfenceError::InvalidShares
         );
-        let valuation = value_pool(
-            accounts.pool.balance,
-            accounts.exchange.market_count,
-            ctx.remaining_accounts,
-            &Clock::get()?,
-            Round::Up,
-        )?;
-        let equity = u128::try_from(to_i64_floor(valuation.equity)?).unwrap_or(0);
-        let amount = u128::from(shares) * equity / u128::from(accounts.pool.total_shares);
-        let amount = u64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
-        require_gte!(accounts.pool.balance, amount, RingfenceError::PoolCannotPay);
-        let balance_after = accounts.pool.balance - amount;
+        let now = Clock::get()?.unix_timestamp;
+        let pool = &accounts.pool;
         require!(
-            valuation.largest_exposure <= from_u64(balance_after),
-            RingfenceError::PoolExposureExceeded
+            now >= accounts
+                .lp
+                .last_deposit_ts
+                .saturating_add(i64::from(pool.lp_cooldown_s)),
+            RingfenceError::LpCooldown
         );
+        check_fresh(pool, now)?;
+        let amount = redemption(pool, shares)?;
+        require_gte!(pool.balance, amount, RingfenceError::PoolCannotPay);
+        check_pool_caps(pool, accounts.exchange.insurance_fund, amount)?;
 
         accounts.lp.shares -= shares;
         let pool = &mut accounts.pool;
-        pool.balance = balance_after;
+        pool.balance -= amount;
         pool.total_shares -= shares;
         pay_out_of_vault(
             &accounts.token_program.to_account_info(),
@@ -81,4 +77,15 @@ impl<'info> PoolWithdraw<'info> {
         });
         Ok(())
     }
+}
+
+/// What `shares` redeem for at the withdrawal valuation, rounded down (zero when the pool's
+/// lower equity is not positive).
+pub fn redemption(pool: &Pool, shares: u64) -> Result<u64> {
+    let equity = pool_equity(pool, LpFlow::Withdrawal).max(0);
+    let amount = i128::from(shares)
+        .checked_mul(equity)
+        .ok_or(RingfenceError::MathOverflow)?
+        / i128::from(pool.total_shares);
+    u64::try_from(amount).map_err(|_| RingfenceError::MathOverflow.into())
 }

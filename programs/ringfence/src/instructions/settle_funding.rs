@@ -4,6 +4,7 @@
 use crate::error::RingfenceError;
 use crate::funding::{accrue, settle};
 use crate::oracle::mark_price;
+use crate::pool_equity::revalue;
 use crate::state::{load_sub_account_mut, position_slot, Market, Pool, SubAccount, POOL_SEED};
 use anchor_lang::prelude::*;
 
@@ -43,6 +44,6 @@ impl<'info> SettleFunding<'info> {
                 )?;
             }
         }
-        Ok(())
+        revalue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)
     }
 }

@@ -132,6 +132,7 @@ mod tests {
                 ratio_bps: 50,
             }]),
             upnl_initial_weight_bps: 5_000,
+            im_size_scale: 0,
         };
         let position = PositionInput {
             base: BTC / 5,

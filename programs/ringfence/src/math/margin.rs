@@ -4,9 +4,16 @@
 //! notional pays its own bracket's ratio, so the requirement is continuous and never jumps
 //! when a position crosses a tier boundary. Formulas and worked examples: docs/MARGIN.md.
 
-use super::fixed_point::{div, from_i64, mul_div, to_i64_floor, FixedExt, MathResult, Round};
+use super::fixed_point::{
+    checked, div, from_i64, mul_div, to_i64_ceil, to_i64_floor, FixedExt, MathResult, Round,
+};
 use super::units::{base_value, notional, BPS};
 use fixed::types::I80F48;
+
+/// A non-negative integer amount below `i64::MAX` as I80F48.
+fn from_u128(value: u128) -> MathResult<I80F48> {
+    Ok(from_i64(checked(i64::try_from(value).ok())?))
+}
 
 /// The most maintenance brackets a market may have.
 pub const MAX_MARGIN_TIERS: usize = 4;
@@ -83,6 +90,40 @@ pub struct MarketRisk {
     pub maintenance: MaintenanceSchedule,
     /// Weight at which unrealized profit counts toward opening risk, basis points (≤ 10,000).
     pub upnl_initial_weight_bps: u32,
+    /// Notional at which the size term of the initial ratio reaches 100%, quote native
+    /// (zero: no size term).
+    pub im_size_scale: u64,
+}
+
+impl MarketRisk {
+    /// Initial requirement of a position of this notional at this leverage: the larger of
+    /// notional / leverage and notional × min(notional / size scale, 1), each rounded up, so
+    /// the initial ratio rises linearly with size once notional / scale passes 1 / leverage.
+    /// The size term is integer arithmetic on the notional rounded up (exact in u128 for every
+    /// notional an i64 holds).
+    pub fn initial_requirement(
+        &self,
+        position_notional: I80F48,
+        leverage: u16,
+    ) -> MathResult<I80F48> {
+        let by_leverage = mul_div(
+            position_notional,
+            1,
+            i128::from(leverage.max(1)),
+            Round::Up,
+        )?;
+        if self.im_size_scale == 0 {
+            return Ok(by_leverage);
+        }
+        let whole = u128::try_from(to_i64_ceil(position_notional)?).unwrap_or(0);
+        let scale = u128::from(self.im_size_scale);
+        let by_size = if whole >= scale {
+            position_notional
+        } else {
+            from_u128((whole * whole).div_ceil(scale))?
+        };
+        Ok(by_leverage.max(by_size))
+    }
 }
 
 /// A position as the engine sees it.
@@ -104,7 +145,7 @@ pub struct PositionRisk {
     /// Unrealized PnL net of unsettled funding owed, base × mark + quote_entry − funding_owed,
     /// with base × mark rounded down.
     pub pnl: I80F48,
-    /// notional / leverage, rounded up.
+    /// The larger of notional / leverage and the size term (`MarketRisk::initial_requirement`).
     pub initial_requirement: I80F48,
     /// Maintenance brackets applied to the notional.
     pub maintenance_requirement: I80F48,
@@ -122,11 +163,10 @@ impl PositionRisk {
         let pnl = base_value(position.base, market.mark, Round::Down)?
             .try_add(from_i64(position.quote_entry))?
             .try_sub(funding_owed)?;
-        let leverage = i128::from(position.leverage.max(1));
         Ok(Self {
             notional,
             pnl,
-            initial_requirement: mul_div(notional, 1, leverage, Round::Up)?,
+            initial_requirement: market.initial_requirement(notional, position.leverage)?,
             maintenance_requirement: market.maintenance.requirement(notional)?,
         })
     }
@@ -237,6 +277,7 @@ mod tests {
                 ratio_bps,
             }]),
             upnl_initial_weight_bps: 5_000,
+            im_size_scale: 0,
         }
     }
 
@@ -418,7 +459,7 @@ mod tests {
         ) {
             // The largest leverage whose initial ratio 1/leverage stays above every bracket.
             let leverage = ((10_000 - 1) / max_ratio).clamp(1, u16::MAX as u32) as u16;
-            let market = MarketRisk { mark: from_i64(mark), maintenance: schedule, upnl_initial_weight_bps: 10_000 };
+            let market = MarketRisk { mark: from_i64(mark), maintenance: schedule, upnl_initial_weight_bps: 10_000, im_size_scale: 0 };
             let position = PositionInput { base, quote_entry: 0, leverage };
             let risk = PositionRisk::new(&position, &market, I80F48::ZERO).unwrap();
             prop_assert!(risk.maintenance_requirement <= risk.initial_requirement);

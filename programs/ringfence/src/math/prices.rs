@@ -121,6 +121,7 @@ mod tests {
             mark: I80F48::ZERO,
             maintenance: MaintenanceSchedule::new(&brackets),
             upnl_initial_weight_bps: 10_000,
+            im_size_scale: 0,
         }
     }
 

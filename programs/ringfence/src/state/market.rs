@@ -36,6 +36,8 @@ pub const MAX_LIQUIDATION_FEE_BPS: u16 = 100;
 pub const MAX_TRIGGER_KEEPER_FEE: u64 = 10_000_000;
 /// Protocol ceiling on the age of a price a fill accepts, seconds.
 pub const MAX_FILL_AGE_S: u8 = 30;
+/// Unit of `MarketParams::im_size_scale`, quote native ($100,000).
+pub const IM_SIZE_SCALE_UNIT: u64 = 100_000 * 1_000_000;
 /// Protocol ceiling on a market's open-interest cap per side, quote native ($10 billion):
 /// every fill, close and liquidation of a position up to it fits the program's integers.
 pub const MAX_OPEN_INTEREST_CAP: u64 = 10_000_000_000 * 1_000_000;
@@ -86,9 +88,13 @@ pub struct MarketParams {
     pub max_open_interest: u64,
     /// Fee paid to whoever executes a stop-loss or take-profit, quote native.
     pub trigger_keeper_fee: u64,
-    /// Reserved, must be zero (layout v1 held a cap on the seconds one funding accrual charged;
-    /// funding now accrues for all the time elapsed, see docs/FUNDING.md).
-    pub reserved: u32,
+    /// Size-scaled initial margin: a position's initial ratio is at least its notional divided
+    /// by this many units of `IM_SIZE_SCALE_UNIT` ($100,000), so large positions need more
+    /// margin whatever leverage they chose (0 = no size term). Took layout v1's funding cap.
+    pub im_size_scale: u16,
+    /// Per-side open interest cap against the pool: each side's notional at most this share of
+    /// pool equity plus insurance, basis points (1 ..= 65,535).
+    pub max_side_oi_pool_bps: u16,
     /// Oldest accepted oracle price, seconds.
     pub max_oracle_age_s: u32,
     /// Largest funding rate, parts per million per hour.
@@ -153,10 +159,12 @@ impl MarketParams {
             RingfenceError::InvalidUpnlWeight
         );
         require!(
-            self.skew_scale > 0
-                && self.max_funding_rate_ppm <= MAX_FUNDING_RATE_PPM
-                && self.reserved == 0,
+            self.skew_scale > 0 && self.max_funding_rate_ppm <= MAX_FUNDING_RATE_PPM,
             RingfenceError::InvalidFundingParams
+        );
+        require!(
+            self.max_side_oi_pool_bps > 0,
+            RingfenceError::InvalidOpenInterestCap
         );
         require!(
             self.max_premium_bps <= MAX_PREMIUM_BPS,
@@ -216,6 +224,12 @@ impl MarketParams {
         MaintenanceSchedule::new(&brackets[..count])
     }
 
+    /// The notional at which the size term of initial margin reaches 100%, quote native
+    /// (zero when the market has no size term).
+    pub fn im_size_scale_notional(&self) -> u64 {
+        u64::from(self.im_size_scale) * IM_SIZE_SCALE_UNIT
+    }
+
     /// The oracle limits as the pure guards read them.
     pub fn oracle_guards(&self) -> OracleGuards {
         OracleGuards {
@@ -226,8 +240,8 @@ impl MarketParams {
     }
 }
 
-/// A perpetual market: PDA `["market", index LE]`. Layout version 2 (v2 took 8 reserved
-/// bytes for `last_fill_publish_time`).
+/// A perpetual market: PDA `["market", index LE]`. Layout version 3 (v2 took 8 reserved
+/// bytes for `last_fill_publish_time`, v3 took 56 for the side quote sums and pool terms).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Market {
@@ -256,9 +270,9 @@ pub struct Market {
     pub open_interest_long: u64,
     /// Σ |size| of open short positions, base atoms.
     pub open_interest_short: u64,
-    /// Σ quote_entry of every open position, quote native (with the net size, values what
-    /// traders are owed in aggregate).
-    pub quote_entry_sum: i64,
+    /// Σ quote_entry of every open long position, quote native (with the long open interest,
+    /// values what longs are owed in aggregate).
+    pub quote_entry_long: i64,
     /// Unix time funding was last accrued, seconds.
     pub last_funding_ts: i64,
     /// Hourly funding rate at the last accrual (positive: longs pay).
@@ -269,8 +283,24 @@ pub struct Market {
     /// Publish time of the newest oracle price a fill has used, unix seconds: a fill refuses
     /// an older one, so a trader cannot pick among prices it has already seen.
     pub last_fill_publish_time: i64,
+    /// Σ quote_entry of every open short position, quote native.
+    pub quote_entry_short: i64,
+    /// The mark this market's pool terms were last valued at.
+    pub valued_mark: FixedBits,
+    /// Pool term: traders' net unrealized PnL here at `valued_mark`, rounded down.
+    pub valued_pnl: i64,
+    /// Pool term: traders' unrealized profit per side plus unpaid funding credited to the
+    /// pool, rounded up.
+    pub valued_profit: u64,
+    /// Pool term: |net size| × `valued_mark`, rounded up.
+    pub valued_exposure: u64,
+    /// The pool's valuation epoch this market was last counted in (0: never).
+    pub valued_epoch: u64,
+    /// 1 when the market had open interest at its last valuation (it counts in the pool's
+    /// active markets), else 0.
+    pub valued_active: u8,
     /// Room for later layout versions.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 7],
 }
 
 const_assert_size!(Market, 328);
@@ -322,8 +352,13 @@ impl Market {
         let (long_after, short_after) = sides(after);
         self.open_interest_long = adjust(self.open_interest_long, long_before, long_after)?;
         self.open_interest_short = adjust(self.open_interest_short, short_before, short_after)?;
-        self.quote_entry_sum = self
-            .quote_entry_sum
+        // A fill never flips a position, so the side is the one it has or takes.
+        let side_sum = if base_before > 0 || (base_before == 0 && base_delta > 0) {
+            &mut self.quote_entry_long
+        } else {
+            &mut self.quote_entry_short
+        };
+        *side_sum = side_sum
             .checked_add(quote_delta)
             .ok_or(RingfenceError::MathOverflow)?;
         Ok(())
@@ -346,6 +381,7 @@ impl Market {
             mark,
             maintenance: self.params.maintenance_schedule(),
             upnl_initial_weight_bps: u32::from(self.params.upnl_initial_weight_bps),
+            im_size_scale: self.params.im_size_scale_notional(),
         }
     }
 }
@@ -400,7 +436,8 @@ mod tests {
             skew_scale: 1,
             max_open_interest: 1,
             trigger_keeper_fee: 0,
-            reserved: 0,
+            im_size_scale: 0,
+            max_side_oi_pool_bps: 1,
             max_oracle_age_s: 60,
             max_funding_rate_ppm: 0,
             taker_fee_bps: 0,

@@ -31,12 +31,15 @@ mod tests {
             8 + 32 + (1 + 32) + 32 + 32 + 8 + 8 + 2 + 8 + 1 + 1 + 32 + 4 + 1
         );
         assert_eq!(MarketUpdate::SPACE, 8 + 2 + 96 + 8 + 8 + 1);
-        assert_eq!(Pool::SPACE, 8 + 8 + 8 + 1);
+        assert_eq!(
+            Pool::SPACE,
+            8 + 8 + 8 + 1 + 8 * 3 + 8 * 5 + 8 + 8 + 2 + 2 + 8 + 4 + 4
+        );
         assert_eq!(UserAccount::SPACE, 8 + 32 + 2 + 2 + 1);
         assert_eq!(StubOracle::SPACE, 8 + 2 + 8 + 8 + 4 + 8 + 1);
         assert_eq!(Market::SPACE, 336);
-        assert_eq!(SubAccountMode::Cross.space(), 640);
-        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 136);
+        assert_eq!(SubAccountMode::Cross.space(), 648);
+        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 144);
     }
 
     #[test]
@@ -47,7 +50,8 @@ mod tests {
             skew_scale: 9,
             max_open_interest: 10,
             trigger_keeper_fee: 11,
-            reserved: 12,
+            im_size_scale: 12,
+            max_side_oi_pool_bps: 26,
             max_oracle_age_s: 13,
             max_funding_rate_ppm: 14,
             max_leverage: 15,

@@ -46,7 +46,7 @@ impl SubAccountMode {
 }
 
 /// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots follow it.
-/// Layout version 1.
+/// Layout version 2 (v2 replaced 8 reserved bytes by the claim and its ticket).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct SubAccount {
@@ -68,11 +68,14 @@ pub struct SubAccount {
     pub being_liquidated: u8,
     /// Bump of this PDA.
     pub bump: u8,
-    /// Room for growth.
-    pub reserved: [u8; 8],
+    /// Profit the pool owes this sub-account and could not pay when it was realized, quote
+    /// native (see `trade::book_pnl`); paid into collateral once the pool has funded it.
+    pub claim: u64,
+    /// The claim's place in the pool's queue: redeemable once `Pool::claims_funded` reaches it.
+    pub claim_ticket: u64,
 }
 
-const_assert_size!(SubAccount, 56);
+const_assert_size!(SubAccount, 64);
 const _: () = assert!(8 + offset_of!(SubAccount, owner) == SUB_ACCOUNT_OWNER_OFFSET);
 const _: () = assert!(8 + offset_of!(SubAccount, mode) == SUB_ACCOUNT_MODE_OFFSET);
 const _: () =
@@ -103,8 +106,8 @@ pub struct Position {
 }
 
 const_assert_size!(Position, 72);
-const _: () = assert!(SubAccountMode::Cross.space() == 640);
-const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 136);
+const _: () = assert!(SubAccountMode::Cross.space() == 648);
+const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 144);
 
 impl Position {
     /// Whether the slot holds a position.

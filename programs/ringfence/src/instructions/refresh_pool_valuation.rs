@@ -1,0 +1,50 @@
+//! Permissionless: accrues funding and revalues the pool terms of the markets passed, so LP
+//! flows (which read only the pool) find a recent valuation even when markets are idle. The
+//! keeper calls it on its funding schedule, as many markets per transaction as fit.
+
+use crate::error::RingfenceError;
+use crate::events::PoolValuationRefreshed;
+use crate::funding::accrue;
+use crate::health::load_market;
+use crate::oracle::mark_price;
+use crate::pool_equity::revalue;
+use crate::state::{Pool, POOL_SEED};
+use anchor_lang::prelude::*;
+
+/// Accounts of `refresh_pool_valuation`. Remaining accounts: `[market (writable), oracle]` for
+/// each market to refresh, at least one.
+#[derive(Accounts)]
+pub struct RefreshPoolValuation<'info> {
+    /// The pool.
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Account<'info, Pool>,
+}
+
+impl<'info> RefreshPoolValuation<'info> {
+    /// Accrues and revalues each market passed at its checked mark price.
+    pub fn handler(ctx: Context<'info, RefreshPoolValuation<'info>>) -> Result<()> {
+        let remaining = ctx.remaining_accounts;
+        require!(
+            !remaining.is_empty() && remaining.len() % 2 == 0,
+            RingfenceError::InvalidRefreshAccounts
+        );
+        let clock = Clock::get()?;
+        let pool = &mut ctx.accounts.pool;
+        for pair in remaining.chunks_exact(2) {
+            require!(pair[0].is_writable, RingfenceError::InvalidRefreshAccounts);
+            let loader = load_market(&pair[0])?;
+            let mut market = loader.load_mut()?;
+            let mark = mark_price(&market, &pair[1], &clock)?;
+            accrue(&mut market, pool, mark, clock.unix_timestamp)?;
+            revalue(&mut market, pool, mark, clock.unix_timestamp)?;
+        }
+        emit!(PoolValuationRefreshed {
+            markets: (remaining.len() / 2) as u16,
+            valued_since_ts: pool.valued_since_ts,
+            traders_pnl: pool.traders_pnl,
+            traders_profit: pool.traders_profit,
+            total_exposure: pool.total_exposure,
+        });
+        Ok(())
+    }
+}
