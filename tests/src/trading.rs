@@ -12,11 +12,14 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 use solana_sdk::transaction::TransactionError;
 
-/// `params` without fees or skew premium, so scenario numbers can be computed by hand.
+/// `params` without fees, skew premium, size term of initial margin or pool share cap on open
+/// interest, so scenario numbers can be computed by hand (the pool suites keep the last two).
 pub fn frictionless(params: MarketParams) -> MarketParams {
     MarketParams {
         taker_fee_bps: 0,
         max_premium_bps: 0,
+        im_size_scale: 0,
+        max_side_oi_pool_bps: u16::MAX,
         ..params
     }
 }

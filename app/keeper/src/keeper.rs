@@ -27,6 +27,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinSet;
 
+/// Idle markets per `refresh_pool_valuation` transaction (bench: the most that fit is larger).
+const REFRESH_BATCH: usize = 12;
+
 /// What became of one attempt on a sub-account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -343,12 +346,15 @@ impl Keeper {
         Ok(keys)
     }
 
-    /// Accrues funding on every market and settles up to `settle_batch` sub-accounts holding a
-    /// position there, rotating through them with `round`. Returns the transactions landed.
+    /// Accrues funding on every market, which also revalues its pool terms (LP flows need every
+    /// market with open interest valued recently). A market with holders gets `settle_funding`,
+    /// settling up to `settle_batch` of them, rotating with `round`; idle markets are refreshed
+    /// `REFRESH_BATCH` to a transaction. Returns the transactions landed.
     pub async fn crank_funding(&self, round: usize) -> Result<usize, ClientError> {
         let markets = self.client.markets().await?;
         let accounts = self.discover().await?;
         let mut landed = 0;
+        let mut idle = Vec::new();
         for market in &markets {
             let holders: Vec<Pubkey> = accounts
                 .iter()
@@ -358,12 +364,12 @@ impl Keeper {
                 })
                 .map(|(k, _)| *k)
                 .collect();
+            if holders.is_empty() {
+                idle.extend([market.key, market.market.oracle]);
+                continue;
+            }
             let batch = self.config.settle_batch.max(1);
-            let start = if holders.is_empty() {
-                0
-            } else {
-                (round * batch) % holders.len()
-            };
+            let start = (round * batch) % holders.len();
             let chosen: Vec<Pubkey> = holders
                 .iter()
                 .cycle()
@@ -372,20 +378,30 @@ impl Keeper {
                 .copied()
                 .collect();
             let ix = builders::settle_funding(market.market.index, &market.market.oracle, &chosen);
-            match self.send(ix).await {
-                Ok(signature) => {
-                    landed += 1;
-                    self.count(|c| c.funding_cranks += 1);
-                    tracing::info!(event = "funding_cranked", market = market.market.index, settled = chosen.len(), %signature);
-                }
-                Err(error) => {
-                    let name = error_name(&error);
-                    self.count(|c| c.fail(name.clone()));
-                    tracing::warn!(event = "funding_crank_failed", market = market.market.index, error = %name);
-                }
-            }
+            landed += self.send_crank(ix, market.market.index, chosen.len()).await;
+        }
+        for pairs in idle.chunks(2 * REFRESH_BATCH) {
+            let ix = builders::refresh_pool_valuation(pairs);
+            landed += self.send_crank(ix, u16::MAX, 0).await;
         }
         Ok(landed)
+    }
+
+    /// Sends one funding crank; 1 if it landed. `market` is `u16::MAX` for a batch refresh.
+    async fn send_crank(&self, ix: Instruction, market: u16, settled: usize) -> usize {
+        match self.send(ix).await {
+            Ok(signature) => {
+                self.count(|c| c.funding_cranks += 1);
+                tracing::info!(event = "funding_cranked", market, settled, %signature);
+                1
+            }
+            Err(error) => {
+                let name = error_name(&error);
+                self.count(|c| c.fail(name.clone()));
+                tracing::warn!(event = "funding_crank_failed", market, error = %name);
+                0
+            }
+        }
     }
 
     fn backoff(&self, failures: u32) -> Duration {

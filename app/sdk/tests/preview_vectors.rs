@@ -31,6 +31,7 @@ fn params_json(p: &MarketParams) -> Value {
         "takerFeeBps": p.taker_fee_bps,
         "upnlInitialWeightBps": p.upnl_initial_weight_bps,
         "maxPremiumBps": p.max_premium_bps,
+        "imSizeScale": p.im_size_scale_notional().to_string(),
     })
 }
 
@@ -45,6 +46,10 @@ fn market(rng: &mut ChaCha8Rng, index: u16) -> (Market, I80F48) {
     if rng.gen_bool(0.3) {
         market.params.taker_fee_bps = 0;
         market.params.max_premium_bps = 0;
+    }
+    // A small size scale ($100,000 to $1M) so the size term of initial margin binds often.
+    if rng.gen_bool(0.4) {
+        market.params.im_size_scale = rng.gen_range(1..=10);
     }
     let dollars: i64 = if index == 0 {
         rng.gen_range(20_000..90_000)

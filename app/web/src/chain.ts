@@ -26,6 +26,9 @@ import {
 } from './generated';
 import type { Fixed, PreviewMarket, PreviewPosition } from './preview';
 
+/** The program's unit of `im_size_scale`: $100,000 in quote native units. */
+const IM_SIZE_SCALE_UNIT = 100_000_000_000n;
+
 export const PROGRAM = RINGFENCE_PROGRAM_ADDRESS;
 export const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
 const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
@@ -195,6 +198,7 @@ export class Chain {
             takerFeeBps: p.takerFeeBps,
             upnlInitialWeightBps: p.upnlInitialWeightBps,
             maxPremiumBps: p.maxPremiumBps,
+            imSizeScale: BigInt(p.imSizeScale) * IM_SIZE_SCALE_UNIT,
           },
           openInterestLong: account.openInterestLong,
           openInterestShort: account.openInterestShort,

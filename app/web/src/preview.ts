@@ -50,6 +50,8 @@ export interface PreviewParams {
   takerFeeBps: number;
   upnlInitialWeightBps: number;
   maxPremiumBps: number;
+  /** Notional (quote native) at which the initial ratio's size term reaches 100%; 0 = none. */
+  imSizeScale: bigint;
 }
 
 /** A market with its checked mark. */
@@ -136,12 +138,22 @@ interface Risk {
   maintenance: Fixed;
 }
 
+/** The program's `MarketRisk::initial_requirement`: the larger of notional / leverage and
+ * notional × min(notional / size scale, 1), each rounded up (the size term in integers). */
+function initialRequirement(params: PreviewParams, n: Fixed, leverage: number): Fixed {
+  const byLeverage = mulDiv(n, 1n, BigInt(Math.max(leverage, 1)), 'up');
+  if (params.imSizeScale === 0n) return byLeverage;
+  const whole = ceilToInt(n);
+  const bySize = whole >= params.imSizeScale ? n : fromInt((whole * whole + params.imSizeScale - 1n) / params.imSizeScale);
+  return max(byLeverage, bySize);
+}
+
 function positionRisk(p: PreviewPosition, m: PreviewMarket, fundingOwed: bigint): Risk {
   const n = notional(p.base, m.mark);
   return {
     notional: n,
     pnl: baseValue(p.base, m.mark, 'down') + fromInt(p.quoteEntry) - fromInt(fundingOwed),
-    initial: mulDiv(n, 1n, BigInt(Math.max(p.leverage, 1)), 'up'),
+    initial: initialRequirement(m.params, n, p.leverage),
     maintenance: maintenance(m.params, n),
   };
 }
@@ -269,7 +281,7 @@ export function preview(
     const risk = positionRisk(position, market, 0n);
     liquidation = liquidationPrice(position, market, h.equity - risk.pnl, h.maintenance - risk.maintenance);
   }
-  const orderMargin = mulDiv(notional(delta, fillPrice), 1n, BigInt(Math.max(order.leverage, 1)), 'up');
+  const orderMargin = initialRequirement(market.params, notional(delta, fillPrice), order.leverage);
   const hourly = indexDelta(market, skewPressure(market, netBase(market)), SECONDS_PER_HOUR);
   return {
     fillPrice,

@@ -20,6 +20,7 @@ interface Vector {
       takerFeeBps: number;
       upnlInitialWeightBps: number;
       maxPremiumBps: number;
+      imSizeScale: string;
     };
     openInterestLong: string;
     openInterestShort: string;
@@ -53,7 +54,7 @@ const near = (actual: bigint | null, expected: string | null, unit: bigint) => {
 function inputs(v: Vector) {
   const markets: PreviewMarket[] = v.markets.map((m) => ({
     index: m.index,
-    params: { ...m.params, tierUpToNotional: m.params.tierUpToNotional.map(BigInt), skewScale: BigInt(m.params.skewScale) },
+    params: { ...m.params, tierUpToNotional: m.params.tierUpToNotional.map(BigInt), skewScale: BigInt(m.params.skewScale), imSizeScale: BigInt(m.params.imSizeScale) },
     openInterestLong: BigInt(m.openInterestLong),
     openInterestShort: BigInt(m.openInterestShort),
     cumulativeFunding: BigInt(m.cumulativeFundingBits),

@@ -415,8 +415,8 @@ pub struct ClaimRedeemed {
 pub struct PoolValuationRefreshed {
     /// Markets refreshed.
     pub markets: u16,
-    /// Start of the last complete valuation epoch after the refresh, unix seconds.
-    pub valued_since_ts: i64,
+    /// Markets with open interest after the refresh.
+    pub active_markets: u16,
     /// The pool's traders' PnL term after (deposit valuation), quote native.
     pub traders_pnl: i64,
     /// The pool's traders' profit term after (withdrawal valuation), quote native.

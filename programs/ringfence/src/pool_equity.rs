@@ -2,7 +2,9 @@
 //! the traders' PnL in that market at its last used mark, valued two ways, its net exposure and
 //! the equity its open interest needs under the pool cap. The pool keeps their sums. `revalue`
 //! is the one place terms change, and every instruction that prices a market (fills, funding,
-//! liquidation, `refresh_pool_valuation`) calls it, so LP flows read only the `Pool`.
+//! liquidation, `refresh_pool_valuation`) calls it, so LP flows read only the `Pool`. Time is
+//! cut into windows of half `max_valuation_age_s`; LP flows need every market with open
+//! interest valued in the current or the previous window.
 //!
 //! Depositors buy shares at the higher valuation (traders' losses count as collected), and
 //! withdrawers redeem at the lower one (no loss counts, only profits per market side and the
@@ -63,62 +65,90 @@ pub fn market_terms(market: &Market, mark: I80F48) -> Result<MarketTerms> {
     })
 }
 
-/// Values `market` at `mark` into the pool's sums (the one place terms change) and counts it
-/// in the valuation epoch being built; completes the epoch once every market with open
-/// interest has been counted.
+/// Values `market` at `mark` into the pool's sums (the one place terms change) and records
+/// that it was valued in the current window.
 pub fn revalue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> Result<()> {
     let terms = market_terms(market, mark)?;
     pool.traders_pnl = replace_i64(pool.traders_pnl, market.valued_pnl, terms.pnl)?;
     pool.traders_profit = replace_u64(pool.traders_profit, market.valued_profit, terms.profit)?;
     pool.total_exposure =
         replace_u64(pool.total_exposure, market.valued_exposure, terms.exposure)?;
-    pool.oi_required = pool.oi_required.max(terms.oi_required);
-    pool.epoch_oi_required = pool.epoch_oi_required.max(terms.oi_required);
     market.valued_pnl = terms.pnl;
     market.valued_profit = terms.profit;
     market.valued_exposure = terms.exposure;
     market.valued_mark.set(mark);
 
+    roll_window(pool, now);
+    let was_active = market.valued_active == 1;
     let active = market.open_interest_long > 0 || market.open_interest_short > 0;
-    let counted = market.valued_epoch == pool.valuation_epoch;
-    match (market.valued_active == 1, active) {
-        (false, true) => pool.active_markets = step(pool.active_markets, 1)?,
-        (true, false) => {
-            pool.active_markets = step(pool.active_markets, -1)?;
-            if counted {
-                pool.epoch_markets = step(pool.epoch_markets, -1)?;
-            }
-            market.valued_epoch = 0;
-        }
-        _ => {}
+    if was_active {
+        uncount(market, pool)?;
     }
+    if active {
+        pool.window_markets = step(pool.window_markets, 1)?;
+        pool.window_oi_required = pool.window_oi_required.max(terms.oi_required);
+    }
+    pool.active_markets = match (was_active, active) {
+        (false, true) => step(pool.active_markets, 1)?,
+        (true, false) => step(pool.active_markets, -1)?,
+        _ => pool.active_markets,
+    };
     market.valued_active = u8::from(active);
-    if active && !counted {
-        if pool.epoch_markets == 0 {
-            pool.epoch_started_ts = now;
-        }
-        pool.epoch_markets = step(pool.epoch_markets, 1)?;
-        market.valued_epoch = pool.valuation_epoch;
-    }
-    complete_epoch_if_done(pool, now);
+    market.valued_window = pool.valuation_window;
     Ok(())
 }
 
-/// Closes the epoch being built once it has counted every market with open interest: from
-/// then on every term is at least as recent as the epoch's first refresh.
-fn complete_epoch_if_done(pool: &mut Pool, now: i64) {
-    if pool.epoch_markets < pool.active_markets {
+/// The window `now` falls in.
+fn window_of(pool: &Pool, now: i64) -> i64 {
+    now.div_euclid(pool.window_s())
+}
+
+/// Moves the pool's counts to `now`'s window: the current window becomes the previous one
+/// after one window, and both are forgotten after two.
+fn roll_window(pool: &mut Pool, now: i64) {
+    let window = window_of(pool, now);
+    if window == pool.valuation_window {
         return;
     }
-    pool.valued_since_ts = if pool.epoch_markets == 0 {
-        now
+    if window == pool.valuation_window + 1 {
+        pool.previous_window_markets = pool.window_markets;
+        pool.previous_window_oi_required = pool.window_oi_required;
     } else {
-        pool.epoch_started_ts
-    };
-    pool.valuation_epoch += 1;
-    pool.epoch_markets = 0;
-    pool.oi_required = pool.epoch_oi_required;
-    pool.epoch_oi_required = 0;
+        pool.previous_window_markets = 0;
+        pool.previous_window_oi_required = 0;
+    }
+    pool.window_markets = 0;
+    pool.window_oi_required = 0;
+    pool.valuation_window = window;
+}
+
+/// Takes an active market's last valuation out of the window that counts it.
+fn uncount(market: &Market, pool: &mut Pool) -> Result<()> {
+    if market.valued_window == pool.valuation_window {
+        pool.window_markets = step(pool.window_markets, -1)?;
+    } else if market.valued_window == pool.valuation_window - 1 {
+        pool.previous_window_markets = step(pool.previous_window_markets, -1)?;
+    }
+    Ok(())
+}
+
+/// Markets with open interest valued in the current or previous window as of `now`, and at
+/// least the largest equity their open interest needs (the maximum over those windows'
+/// valuations, so a market that shrank within them still counts at its larger size).
+fn recent(pool: &Pool, now: i64) -> (u16, u64) {
+    let window = window_of(pool, now);
+    if pool.active_markets == 0 {
+        (0, 0)
+    } else if window == pool.valuation_window {
+        (
+            pool.window_markets + pool.previous_window_markets,
+            pool.window_oi_required.max(pool.previous_window_oi_required),
+        )
+    } else if window == pool.valuation_window + 1 {
+        (pool.window_markets, pool.window_oi_required)
+    } else {
+        (0, 0)
+    }
 }
 
 /// Which LP flow a valuation is for.
@@ -139,28 +169,28 @@ pub fn pool_equity(pool: &Pool, flow: LpFlow) -> i128 {
     i128::from(pool.balance) - traders - i128::from(pool.unfunded_claims())
 }
 
-/// Refuses LP flows on a valuation older than the pool's bound (some market with open interest
-/// has not been refreshed since).
+/// Refuses LP flows unless every market with open interest was valued in the current or the
+/// previous window (so within `max_valuation_age_s`).
 pub fn check_fresh(pool: &Pool, now: i64) -> Result<()> {
-    let age = now.saturating_sub(pool.valued_since_ts);
     require!(
-        pool.active_markets == 0 || age <= i64::from(pool.max_valuation_age_s),
+        recent(pool, now).0 >= pool.active_markets,
         RingfenceError::PoolValuationStale
     );
     Ok(())
 }
 
-/// Refuses a pool state, after removing `removed` tokens, in which the summed net exposure
-/// exceeds the pool's lower equity, or some market's open interest exceeds its share of
-/// that equity plus `insurance`.
-pub fn check_pool_caps(pool: &Pool, insurance: u64, removed: u64) -> Result<()> {
+/// Refuses a pool state, after removing `removed` tokens at `now`, in which the summed net
+/// exposure exceeds the pool's lower equity, or some market's open interest exceeds its share
+/// of that equity plus `insurance` (valuations checked fresh by `check_fresh`).
+pub fn check_pool_caps(pool: &Pool, insurance: u64, removed: u64, now: i64) -> Result<()> {
+    let oi_required = recent(pool, now).1;
     let equity = pool_equity(pool, LpFlow::Withdrawal) - i128::from(removed);
     require!(
         i128::from(pool.total_exposure) <= equity,
         RingfenceError::PoolExposureExceeded
     );
     require!(
-        i128::from(pool.oi_required) <= equity + i128::from(insurance),
+        i128::from(oi_required) <= equity + i128::from(insurance),
         RingfenceError::PoolOpenInterestCapExceeded
     );
     Ok(())
@@ -190,4 +220,105 @@ fn replace_u64(sum: u64, old: u64, new: u64) -> Result<u64> {
     sum.checked_sub(old)
         .and_then(|s| s.checked_add(new))
         .ok_or_else(|| RingfenceError::MathOverflow.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Pool;
+
+    const USD: i64 = 1_000_000;
+    const BTC: u64 = 1_000_000_000;
+
+    /// Longs hold 2 BTC entered at $50,000, shorts 1 BTC entered at $50,000.
+    fn market() -> Market {
+        let mut market: Market = bytemuck::Zeroable::zeroed();
+        market.params.max_side_oi_pool_bps = 20_000;
+        market.open_interest_long = 2 * BTC;
+        market.open_interest_short = BTC;
+        market.quote_entry_long = -100_000 * USD;
+        market.quote_entry_short = 50_000 * USD;
+        market
+    }
+
+    fn pool() -> Pool {
+        Pool {
+            balance: 1_000_000 * USD as u64,
+            total_shares: 1,
+            bump: 0,
+            claim_pot: 0,
+            claims_issued: 0,
+            claims_funded: 0,
+            traders_pnl: 0,
+            traders_profit: 0,
+            total_exposure: 0,
+            valuation_window: 0,
+            window_markets: 0,
+            previous_window_markets: 0,
+            active_markets: 0,
+            window_oi_required: 0,
+            previous_window_oi_required: 0,
+            lp_cooldown_s: 0,
+            max_valuation_age_s: 60,
+        }
+    }
+
+    #[test]
+    fn terms_count_losses_for_depositors_and_only_profits_for_withdrawers() {
+        let mut market = market();
+        market.funding_ledger = -300 * USD;
+        // At $55,000: longs +$10,000, shorts −$5,000, net +$5,000; the withdrawal term is the
+        // longs' $10,000 plus the $300 of funding the pool was credited and not yet paid.
+        let terms = market_terms(&market, I80F48::from_num(55_000)).unwrap();
+        assert_eq!(terms.pnl, 5_000 * USD);
+        assert_eq!(terms.profit, 10_300 * USD as u64);
+        assert_eq!(terms.exposure, 55_000 * USD as u64);
+        // The larger side, $110,000, at 200% of pool equity + insurance needs $55,000.
+        assert_eq!(terms.oi_required, 55_000 * USD as u64);
+
+        let mut pool = pool();
+        revalue(&mut market, &mut pool, I80F48::from_num(55_000), 100).unwrap();
+        assert_eq!(pool_equity(&pool, LpFlow::Deposit), 995_000 * i128::from(USD));
+        assert_eq!(pool_equity(&pool, LpFlow::Withdrawal), 989_700 * i128::from(USD));
+        // Back at $50,000 the sums are replaced, not added to.
+        revalue(&mut market, &mut pool, I80F48::from_num(50_000), 100).unwrap();
+        assert_eq!((pool.traders_pnl, pool.traders_profit), (0, 300 * USD as u64));
+        assert_eq!(pool.total_exposure, 50_000 * USD as u64);
+    }
+
+    #[test]
+    fn a_valuation_is_fresh_for_two_windows_and_only_with_every_active_market() {
+        // Windows of 30 s (age bound 60 s). Two markets with open interest.
+        let mut pool = pool();
+        let (mut a, mut b) = (market(), market());
+        let mark = I80F48::from_num(50_000);
+        revalue(&mut a, &mut pool, mark, 0).unwrap();
+        revalue(&mut b, &mut pool, mark, 10).unwrap();
+        assert_eq!(pool.active_markets, 2);
+        check_fresh(&pool, 59).unwrap();
+        assert!(check_fresh(&pool, 60).is_err());
+        // a again at 45 s (window 1): fresh until b's window 0 expires at 60 s.
+        revalue(&mut a, &mut pool, mark, 45).unwrap();
+        assert!(check_fresh(&pool, 60).is_err());
+        revalue(&mut b, &mut pool, mark, 61).unwrap();
+        check_fresh(&pool, 61).unwrap();
+        check_fresh(&pool, 89).unwrap();
+        assert!(check_fresh(&pool, 90).is_err()); // a's window 1 is two windows back
+        // Closing every position of a market takes it out of the count.
+        a.open_interest_long = 0;
+        a.open_interest_short = 0;
+        a.quote_entry_long = 0;
+        a.quote_entry_short = 0;
+        revalue(&mut a, &mut pool, mark, 95).unwrap();
+        assert_eq!(pool.active_markets, 1);
+        check_fresh(&pool, 95).unwrap();
+        // Long after, with nothing open, any valuation is exact.
+        b.open_interest_long = 0;
+        b.open_interest_short = 0;
+        b.quote_entry_long = 0;
+        b.quote_entry_short = 0;
+        revalue(&mut b, &mut pool, mark, 96).unwrap();
+        check_fresh(&pool, 10_000).unwrap();
+        assert_eq!((pool.traders_pnl, pool.total_exposure), (0, 0));
+    }
 }

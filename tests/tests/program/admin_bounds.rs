@@ -427,8 +427,9 @@ async fn a_premium_change_cannot_reprice_open_skew() {
     // open and its close paid the trader ≈ $79,450 from the pool at a flat oracle, in one
     // transaction [open, apply, close] for the admin, or for anyone watching the pending change.
     let mut h = timelocked(btc_params()).await;
-    let (wallet, sub) = h.trader(1_100_000).await;
-    h.deposit(&wallet, &sub, 1_100_000 * USD).await.unwrap();
+    // $10M needs the size term's 20% (10M² / 50M = $2M), above 1/10.
+    let (wallet, sub) = h.trader(2_100_000).await;
+    h.deposit(&wallet, &sub, 2_100_000 * USD).await.unwrap();
     let admin = h.admin.insecure_clone();
     let wider = MarketParams {
         max_premium_bps: 100,
@@ -501,6 +502,14 @@ async fn an_lp_cannot_take_funding_earned_before_it_deposited() {
     let lp = h.wallet(90_000_000).await;
     let oracle = builders::stub_oracle_pda(BTC);
     let deposit = builders::pool_deposit(&lp.key(), &lp.token, 90_000_000 * USD);
+    // The pool's valuation is a day old: no LP flow runs on it.
+    assert_error(
+        h.process(&[deposit.clone()], &[&lp.keypair]).await,
+        RingfenceError::PoolValuationStale,
+    );
+    // Refreshing it accrues the day's funding into the pool first, so the late LP buys shares
+    // at a price that already holds it.
+    h.refresh_all().await;
     h.process(&[deposit], &[&lp.keypair]).await.unwrap();
     let crank = builders::settle_funding(BTC, &oracle, &[sub]);
     h.process(&[crank], &[]).await.unwrap();

@@ -206,23 +206,31 @@ async fn adversarial_a_threefold_oracle_pump_cannot_be_withdrawn_or_overdrawn() 
         h.process(&[ix], &[&attacker.keypair]).await,
         RingfenceError::InsufficientFreeCollateral,
     );
-    // Closing would realize $20,000 from a pool holding $12,000: refused, not minted.
-    assert_error(
-        h.close_at_market(&attacker, &sub, btc, None).await,
-        RingfenceError::PoolCannotPay,
-    );
     assert_eq!(h.snapshot(&watched).await, before);
 
     // For opening, the profit counts at 50%: 1,000 + 10,000 = $11,000 against BTC's IM of
-    // $3,000 leaves $8,000 of IM, i.e. $80,000 of ETH at 10x, but the $12,000 pool caps the
-    // exposure first: nothing larger than the pool can be opened on the back of the pump.
+    // $3,000 leaves $8,000 of IM, i.e. $80,000 of ETH at 10x, but the pool's exposure cap sums
+    // over markets: BTC's $10,000 (valued at its last fill) + $2,500 of ETH > the $12,000 pool.
     let result = h
-        .open_at_market(&attacker, &sub, eth, Side::Long, 5 * BASE_UNIT as u64, 10)
+        .open_at_market(&attacker, &sub, eth, Side::Long, BASE_UNIT as u64, 10)
         .await;
     assert_error(result, RingfenceError::PoolExposureExceeded);
-    h.open_at_market(&attacker, &sub, eth, Side::Long, 4 * BASE_UNIT as u64, 10)
-        .await
-        .unwrap();
+
+    // Closing realizes $20,000 from a pool holding $12,000: the pool pays what it holds and owes
+    // the other $8,000 as a claim paid only from later inflows. Nothing is minted: only the
+    // $13,000 of collateral can leave.
+    h.close_at_market(&attacker, &sub, btc, None).await.unwrap();
+    let header = h.sub_account(&sub).await;
+    assert_eq!(
+        (header.collateral, header.claim),
+        (13_000 * USD as i64, 8_000 * USD)
+    );
+    assert_eq!(h.pool().await.balance, 0);
+    assert_error(
+        h.withdraw(&attacker, &sub, 13_000 * USD + 1).await,
+        RingfenceError::InsufficientFreeCollateral,
+    );
+    h.withdraw(&attacker, &sub, 13_000 * USD).await.unwrap();
 }
 
 /// Beyond the guards: a Pyth price three times its EMA is refused outright.

@@ -13,5 +13,6 @@ mod margin_moves;
 mod markets;
 mod no_free_lunch;
 mod oracle;
+mod pool_solvency;
 mod sub_accounts;
 mod trading;

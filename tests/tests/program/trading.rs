@@ -220,7 +220,7 @@ async fn partial_closes_release_entry_quote_in_proportion_and_realize_pnl() {
         (market.open_interest_long, market.open_interest_short),
         (0, 3 * BASE_UNIT as u64 / 20)
     );
-    assert_eq!(market.quote_entry_long, 7_500 * USD as i64);
+    assert_eq!(market.quote_entry_short, 7_500 * USD as i64);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use crate::events::ExchangeInitialized;
 use crate::math::units::QUOTE_DECIMALS;
 use crate::state::{
     Exchange, Pool, EXCHANGE_SEED, MAX_LP_COOLDOWN_S, MAX_TIMELOCK_S, MAX_VALUATION_AGE_S,
-    MIN_REAL_LP_COOLDOWN_S, MIN_REAL_TIMELOCK_S, POOL_SEED, VAULT_SEED,
+    MIN_REAL_LP_COOLDOWN_S, MIN_VALUATION_AGE_S, MIN_REAL_TIMELOCK_S, POOL_SEED, VAULT_SEED,
 };
 use crate::utils::{create_pda_account, write_account};
 use anchor_lang::prelude::*;
@@ -24,7 +24,7 @@ pub struct ExchangeConfig {
     /// Seconds an LP waits after a deposit before redeeming: ..= 7 days, and at least 1 hour
     /// unless stub oracles are allowed.
     pub lp_cooldown_s: u32,
-    /// Oldest pool valuation LP flows accept, seconds: 1 ..= 600.
+    /// Oldest pool valuation LP flows accept, seconds: 2 ..= 600.
     pub max_valuation_age_s: u32,
 }
 
@@ -47,7 +47,7 @@ impl ExchangeConfig {
         };
         require!(
             (cooldown_floor..=MAX_LP_COOLDOWN_S).contains(&self.lp_cooldown_s)
-                && (1..=MAX_VALUATION_AGE_S).contains(&self.max_valuation_age_s),
+                && (MIN_VALUATION_AGE_S..=MAX_VALUATION_AGE_S).contains(&self.max_valuation_age_s),
             RingfenceError::InvalidPoolConfig
         );
         Ok(())
@@ -152,13 +152,12 @@ impl InitializeExchange<'_> {
             traders_pnl: 0,
             traders_profit: 0,
             total_exposure: 0,
-            oi_required: 0,
-            epoch_oi_required: 0,
-            valuation_epoch: 1,
-            epoch_started_ts: 0,
-            epoch_markets: 0,
+            valuation_window: 0,
+            window_markets: 0,
+            previous_window_markets: 0,
             active_markets: 0,
-            valued_since_ts: Clock::get()?.unix_timestamp,
+            window_oi_required: 0,
+            previous_window_oi_required: 0,
             lp_cooldown_s: config.lp_cooldown_s,
             max_valuation_age_s: config.max_valuation_age_s,
         };

@@ -54,7 +54,7 @@ impl PoolWithdraw<'_> {
         check_fresh(pool, now)?;
         let amount = redemption(pool, shares)?;
         require_gte!(pool.balance, amount, RingfenceError::PoolCannotPay);
-        check_pool_caps(pool, accounts.exchange.insurance_fund, amount)?;
+        check_pool_caps(pool, accounts.exchange.insurance_fund, amount, now)?;
 
         accounts.lp.shares -= shares;
         let pool = &mut accounts.pool;

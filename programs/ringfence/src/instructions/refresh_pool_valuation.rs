@@ -40,7 +40,7 @@ impl<'info> RefreshPoolValuation<'info> {
         }
         emit!(PoolValuationRefreshed {
             markets: (remaining.len() / 2) as u16,
-            valued_since_ts: pool.valued_since_ts,
+            active_markets: pool.active_markets,
             traders_pnl: pool.traders_pnl,
             traders_profit: pool.traders_profit,
             total_exposure: pool.total_exposure,

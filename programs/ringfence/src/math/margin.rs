@@ -260,6 +260,52 @@ impl Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sized(scale_usd: u64) -> MarketRisk {
+        MarketRisk {
+            im_size_scale: scale_usd * 1_000_000,
+            ..flat(50, "50000")
+        }
+    }
+
+    #[test]
+    fn the_initial_ratio_rises_with_size_past_one_over_leverage() {
+        let usd = |d: i64| from_i64(d * 1_000_000);
+        let market = sized(50_000_000);
+        // $5M at 40x: 1/40 asks $125,000, the size term 5M × 5M / 50M = $500,000 (10%).
+        assert_eq!(
+            market.initial_requirement(usd(5_000_000), 40).unwrap(),
+            usd(500_000)
+        );
+        // $10,000 at 10x: $1,000; the size term ($2) does not bind.
+        assert_eq!(market.initial_requirement(usd(10_000), 10).unwrap(), usd(1_000));
+        // At or beyond the scale the whole notional is required (1x), never more.
+        assert_eq!(
+            market.initial_requirement(usd(60_000_000), 40).unwrap(),
+            usd(60_000_000)
+        );
+        // No size scale: exactly notional / leverage.
+        assert_eq!(
+            flat(50, "1").initial_requirement(usd(5_000_000), 40).unwrap(),
+            usd(125_000)
+        );
+    }
+
+    #[test]
+    fn the_size_term_rounds_up() {
+        // 3 native units of notional against a scale of 4: 3 × 3 / 4 = 2.25 → 3.
+        let tiny = MarketRisk {
+            im_size_scale: 4,
+            ..flat(50, "1")
+        };
+        assert_eq!(tiny.initial_requirement(from_i64(3), 100).unwrap(), from_i64(3));
+        // 2 against 7: 4 / 7 = 0.57… → 1 (and 2 / 100 at 100x is less).
+        let tiny = MarketRisk {
+            im_size_scale: 7,
+            ..flat(50, "1")
+        };
+        assert_eq!(tiny.initial_requirement(from_i64(2), 100).unwrap(), from_i64(1));
+    }
     use proptest::prelude::*;
 
     const USD: i64 = 1_000_000;

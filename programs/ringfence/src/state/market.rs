@@ -294,8 +294,8 @@ pub struct Market {
     pub valued_profit: u64,
     /// Pool term: |net size| × `valued_mark`, rounded up.
     pub valued_exposure: u64,
-    /// The pool's valuation epoch this market was last counted in (0: never).
-    pub valued_epoch: u64,
+    /// The pool's valuation window this market was last valued in.
+    pub valued_window: i64,
     /// 1 when the market had open interest at its last valuation (it counts in the pool's
     /// active markets), else 0.
     pub valued_active: u8,

@@ -12,13 +12,15 @@ pub const MAX_LP_COOLDOWN_S: u32 = 7 * 86_400;
 pub const MIN_REAL_LP_COOLDOWN_S: u32 = 3_600;
 /// Longest accepted age of the pool's valuation for LP flows, seconds.
 pub const MAX_VALUATION_AGE_S: u32 = 600;
+/// Shortest accepted age bound (two windows of one second).
+pub const MIN_VALUATION_AGE_S: u32 = 2;
 
 /// Liquidity providers' pool, PDA `["pool"]`: the counterparty of every trade.
 ///
 /// Its valuation is kept in O(1): every market that has open interest holds its terms (the
 /// traders' PnL at the market's last used mark, see `pool_equity`), and the pool holds their
-/// sums. A valuation epoch is complete once every market with open interest has been refreshed
-/// in it; LP flows accept the valuation while the last complete epoch is recent enough.
+/// sums. Time is cut into windows of half `max_valuation_age_s`; LP flows accept the valuation
+/// when every market with open interest was valued in the current or the previous window.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Pool {
@@ -44,30 +46,33 @@ pub struct Pool {
     pub traders_profit: u64,
     /// Σ over markets of |net size| × mark, rounded up.
     pub total_exposure: u64,
-    /// At least the largest equity any market's open interest needs under its pool cap
-    /// (max side notional / fraction), quote native; exact again at each complete epoch.
-    pub oi_required: u64,
-    /// The same maximum over the refreshes of the epoch being built.
-    pub epoch_oi_required: u64,
-    /// Number of the valuation epoch being built.
-    pub valuation_epoch: u64,
-    /// Unix time of the first refresh counted in the epoch being built.
-    pub epoch_started_ts: i64,
-    /// Markets with open interest refreshed in the epoch being built.
-    pub epoch_markets: u16,
+    /// Valuation window (unix time / half of `max_valuation_age_s`) of the last revaluation.
+    pub valuation_window: i64,
+    /// Markets with open interest last valued in that window.
+    pub window_markets: u16,
+    /// Markets with open interest last valued in the window before it.
+    pub previous_window_markets: u16,
     /// Markets with open interest (their terms are nonzero and go stale).
     pub active_markets: u16,
-    /// Every market's term is from this time or later (start of the last complete epoch).
-    pub valued_since_ts: i64,
+    /// The largest equity plus insurance any market's open interest needed under its pool cap
+    /// (side notional / `max_side_oi_pool_bps`) among valuations in the current window.
+    pub window_oi_required: u64,
+    /// The same over the previous window.
+    pub previous_window_oi_required: u64,
     /// Seconds an LP must wait after depositing before redeeming, fixed at creation.
     pub lp_cooldown_s: u32,
-    /// Oldest valuation (`valued_since_ts`) LP flows accept, seconds, fixed at creation.
+    /// Oldest valuation LP flows accept, seconds (two windows), fixed at creation.
     pub max_valuation_age_s: u32,
 }
 
 impl Pool {
     /// Account size including the discriminator.
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
+
+    /// Length of a valuation window, seconds (half the accepted age).
+    pub fn window_s(&self) -> i64 {
+        i64::from(self.max_valuation_age_s / 2).max(1)
+    }
 
     /// Claims issued and not yet funded: a liability of the pool, quote native.
     pub fn unfunded_claims(&self) -> u64 {
@@ -140,4 +145,65 @@ pub struct LpAccount {
 impl LpAccount {
     /// Account size including the discriminator.
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(balance: u64) -> Pool {
+        Pool {
+            balance,
+            total_shares: 0,
+            bump: 0,
+            claim_pot: 0,
+            claims_issued: 0,
+            claims_funded: 0,
+            traders_pnl: 0,
+            traders_profit: 0,
+            total_exposure: 0,
+            valuation_window: 0,
+            window_markets: 0,
+            previous_window_markets: 0,
+            active_markets: 0,
+            window_oi_required: 0,
+            previous_window_oi_required: 0,
+            lp_cooldown_s: 0,
+            max_valuation_age_s: 60,
+        }
+    }
+
+    #[test]
+    fn claims_are_funded_in_the_order_they_were_issued() {
+        let mut pool = pool(0);
+        // A is owed 100 (ticket 100), then B 50 (ticket 150).
+        assert_eq!(pool.issue_claim(100).unwrap(), 100);
+        assert_eq!(pool.issue_claim(50).unwrap(), 150);
+        // 120 of inflow: all of it funds claims, A's ticket is reached, B's is not.
+        pool.credit(120).unwrap();
+        assert_eq!((pool.balance, pool.claim_pot, pool.claims_funded), (0, 120, 120));
+        pool.redeem_claim(100).unwrap();
+        // 40 more: 30 completes B's funding, 10 is the pool's again.
+        pool.credit(40).unwrap();
+        assert_eq!((pool.balance, pool.claim_pot, pool.unfunded_claims()), (10, 50, 0));
+        pool.redeem_claim(50).unwrap();
+        assert_eq!(pool.claim_pot, 0);
+    }
+
+    #[test]
+    fn a_bankruptcy_takes_back_claim_funding_only_as_far_as_the_pot_holds() {
+        let mut pool = pool(0);
+        pool.issue_claim(100).unwrap();
+        pool.credit(70).unwrap();
+        assert_eq!(pool.unfund_claims(90), 70);
+        assert_eq!((pool.claim_pot, pool.claims_funded, pool.unfunded_claims()), (0, 0, 100));
+        assert_eq!(pool.pay_up_to(5), 0);
+    }
+
+    #[test]
+    fn the_pool_pays_what_it_holds_and_no_more() {
+        let mut pool = pool(30);
+        assert_eq!(pool.pay_up_to(50), 30);
+        assert_eq!(pool.balance, 0);
+    }
 }
