@@ -181,6 +181,7 @@ impl Harness {
         let pool = self.pool().await;
         let mut ledgers = i128::from(pool.balance)
             + i128::from(pool.claim_pot)
+            + i128::from(pool.receivable)
             + i128::from(exchange.insurance_fund)
             + i128::from(exchange.protocol_fees);
         for index in 0..exchange.market_count {

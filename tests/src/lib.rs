@@ -7,6 +7,7 @@
 #![allow(deprecated)]
 
 pub mod harness;
+pub mod pool;
 pub mod pyth;
 pub mod setup;
 pub mod trading;

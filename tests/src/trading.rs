@@ -50,7 +50,9 @@ impl Harness {
         let pairs = self.all_market_pairs().await;
         for chunk in pairs.chunks(24) {
             let ix = builders::refresh_pool_valuation(chunk);
-            self.process(&[ix], &[]).await.expect("refresh_pool_valuation");
+            self.process(&[ix], &[])
+                .await
+                .expect("refresh_pool_valuation");
         }
     }
 

@@ -462,6 +462,7 @@ pub fn refresh_pool_valuation(pairs: &[Pubkey]) -> Instruction {
 pub fn redeem_claim(sub_account: &Pubkey) -> Instruction {
     ix(
         accounts::RedeemClaim {
+            exchange: exchange_pda(),
             pool: pool_pda(),
             sub_account: *sub_account,
         },

@@ -206,8 +206,11 @@ impl MarketSpec {
     /// The size scale in the program's unit ($100,000).
     fn im_size_scale(&self) -> Result<u16, String> {
         let unit = IM_SIZE_SCALE_UNIT / USD;
-        if self.im_size_scale_usd % unit != 0 {
-            return Err(format!("{}: im_size_scale_usd is a multiple of {unit}", self.name));
+        if !self.im_size_scale_usd.is_multiple_of(unit) {
+            return Err(format!(
+                "{}: im_size_scale_usd is a multiple of {unit}",
+                self.name
+            ));
         }
         u16::try_from(self.im_size_scale_usd / unit)
             .map_err(|_| format!("{}: im_size_scale_usd too large", self.name))

@@ -178,6 +178,7 @@ fn scratch_ledgers(market: &Market) -> (Exchange, Pool) {
         claim_pot: 0,
         claims_issued: 0,
         claims_funded: 0,
+        receivable: 0,
         traders_pnl: market.valued_pnl,
         traders_profit: market.valued_profit,
         total_exposure: market.valued_exposure,

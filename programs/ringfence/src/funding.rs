@@ -3,7 +3,7 @@
 
 use crate::error::RingfenceError;
 use crate::events::{FundingAccrued, FundingSettled};
-use crate::math::fixed_point::{mul_div, Round};
+use crate::math::fixed_point::Round;
 use crate::math::funding::{
     accrual_seconds, funding_rate, index_delta, pool_funding, position_funding, skew_pressure,
 };
@@ -61,13 +61,10 @@ pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> R
         seconds,
     } = pending(market, mark, now)?;
     let rate = funding_rate(pressure, market.params.max_funding_rate_ppm)?;
-    let net = market.net_base()?;
-    let (delta, to_pool) = payable_move(net, delta, pool.balance)?;
-    if to_pool >= 0 {
-        pool.credit(to_pool.unsigned_abs())?;
-    } else {
-        pool.balance -= to_pool.unsigned_abs();
-    }
+    // The rate follows the net skew and the pool holds the other side of it, so the pool
+    // only ever receives funding (net × index move ≥ 0).
+    let to_pool = pool_funding(market.net_base()?, delta)?;
+    pool.credit(u64::try_from(to_pool).map_err(|_| RingfenceError::MathOverflow)?)?;
     market.funding_ledger = market
         .funding_ledger
         .checked_sub(to_pool)
@@ -88,30 +85,6 @@ pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> R
         pool_funding: to_pool,
     });
     Ok(())
-}
-
-/// The index move and the pool's side of it, limited to what the pool holds when the pool
-/// pays: an empty pool (its inflows go to winners' claims first) scales funding down
-/// instead of refusing every instruction on the market. Both sides of the market see the same
-/// smaller move, so funding stays zero-sum.
-fn payable_move(net: i64, delta: I80F48, balance: u64) -> Result<(I80F48, i64)> {
-    let to_pool = pool_funding(net, delta)?;
-    if to_pool >= 0 || to_pool.unsigned_abs() <= balance {
-        return Ok((delta, to_pool));
-    }
-    let round = if delta > 0 { Round::Down } else { Round::Up };
-    let scaled = mul_div(
-        delta,
-        i128::from(balance),
-        i128::from(to_pool.unsigned_abs()),
-        round,
-    )?;
-    let scaled_to_pool = pool_funding(net, scaled)?;
-    if scaled_to_pool.unsigned_abs() <= balance {
-        Ok((scaled, scaled_to_pool))
-    } else {
-        Ok((I80F48::ZERO, 0))
-    }
 }
 
 /// Settles `position`'s funding to the market's index into `sub_account`'s collateral.

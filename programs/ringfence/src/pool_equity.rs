@@ -50,19 +50,29 @@ pub fn market_terms(market: &Market, mark: I80F48) -> Result<MarketTerms> {
         .checked_add(ceil_u64(short_high.max(I80F48::ZERO))?)
         .and_then(|p| p.checked_add(unpaid_funding))
         .ok_or(RingfenceError::MathOverflow)?;
-    let side_notional = notional(long, mark)?.max(notional(short, mark)?);
-    let oi_required = mul_div(
-        side_notional,
-        i128::from(BPS),
-        i128::from(market.params.max_side_oi_pool_bps.max(1)),
-        Round::Up,
-    )?;
+    let oi_required = oi_required(market, market.open_interest_long, mark)?.max(oi_required(
+        market,
+        market.open_interest_short,
+        mark,
+    )?);
     Ok(MarketTerms {
         pnl: to_i64_floor(long_low.try_add(short_low)?)?,
         profit,
         exposure: ceil_u64(notional(market.net_base()?, mark)?)?,
-        oi_required: ceil_u64(oi_required)?,
+        oi_required,
     })
+}
+
+/// The pool equity plus insurance that one side of `market` holding `side` base atoms needs
+/// under `max_side_oi_pool_bps`, at `mark`, rounded up.
+pub fn oi_required(market: &Market, side: u64, mark: I80F48) -> Result<u64> {
+    let required = mul_div(
+        notional(signed(side)?, mark)?,
+        i128::from(BPS),
+        i128::from(market.params.max_side_oi_pool_bps.max(1)),
+        Round::Up,
+    )?;
+    ceil_u64(required)
 }
 
 /// Values `market` at `mark` into the pool's sums (the one place terms change) and records
@@ -71,8 +81,7 @@ pub fn revalue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> 
     let terms = market_terms(market, mark)?;
     pool.traders_pnl = replace_i64(pool.traders_pnl, market.valued_pnl, terms.pnl)?;
     pool.traders_profit = replace_u64(pool.traders_profit, market.valued_profit, terms.profit)?;
-    pool.total_exposure =
-        replace_u64(pool.total_exposure, market.valued_exposure, terms.exposure)?;
+    pool.total_exposure = replace_u64(pool.total_exposure, market.valued_exposure, terms.exposure)?;
     market.valued_pnl = terms.pnl;
     market.valued_profit = terms.profit;
     market.valued_exposure = terms.exposure;
@@ -142,7 +151,8 @@ fn recent(pool: &Pool, now: i64) -> (u16, u64) {
     } else if window == pool.valuation_window {
         (
             pool.window_markets + pool.previous_window_markets,
-            pool.window_oi_required.max(pool.previous_window_oi_required),
+            pool.window_oi_required
+                .max(pool.previous_window_oi_required),
         )
     } else if window == pool.valuation_window + 1 {
         (pool.window_markets, pool.window_oi_required)
@@ -192,6 +202,19 @@ pub fn check_pool_caps(pool: &Pool, insurance: u64, removed: u64, now: i64) -> R
     require!(
         i128::from(oi_required) <= equity + i128::from(insurance),
         RingfenceError::PoolOpenInterestCapExceeded
+    );
+    Ok(())
+}
+
+/// Refuses an insurance withdrawal that would leave some market's open interest above its
+/// share of pool equity plus what insurance remains (the open-interest cap counts on it).
+pub fn check_insurance_floor(pool: &Pool, insurance_after: u64, now: i64) -> Result<()> {
+    check_fresh(pool, now)?;
+    let oi_required = recent(pool, now).1;
+    let equity = pool_equity(pool, LpFlow::Withdrawal);
+    require!(
+        i128::from(oi_required) <= equity + i128::from(insurance_after),
+        RingfenceError::InsuranceBelowFloor
     );
     Ok(())
 }
@@ -249,6 +272,7 @@ mod tests {
             claim_pot: 0,
             claims_issued: 0,
             claims_funded: 0,
+            receivable: 0,
             traders_pnl: 0,
             traders_profit: 0,
             total_exposure: 0,
@@ -278,11 +302,20 @@ mod tests {
 
         let mut pool = pool();
         revalue(&mut market, &mut pool, I80F48::from_num(55_000), 100).unwrap();
-        assert_eq!(pool_equity(&pool, LpFlow::Deposit), 995_000 * i128::from(USD));
-        assert_eq!(pool_equity(&pool, LpFlow::Withdrawal), 989_700 * i128::from(USD));
+        assert_eq!(
+            pool_equity(&pool, LpFlow::Deposit),
+            995_000 * i128::from(USD)
+        );
+        assert_eq!(
+            pool_equity(&pool, LpFlow::Withdrawal),
+            989_700 * i128::from(USD)
+        );
         // Back at $50,000 the sums are replaced, not added to.
         revalue(&mut market, &mut pool, I80F48::from_num(50_000), 100).unwrap();
-        assert_eq!((pool.traders_pnl, pool.traders_profit), (0, 300 * USD as u64));
+        assert_eq!(
+            (pool.traders_pnl, pool.traders_profit),
+            (0, 300 * USD as u64)
+        );
         assert_eq!(pool.total_exposure, 50_000 * USD as u64);
     }
 
@@ -304,7 +337,7 @@ mod tests {
         check_fresh(&pool, 61).unwrap();
         check_fresh(&pool, 89).unwrap();
         assert!(check_fresh(&pool, 90).is_err()); // a's window 1 is two windows back
-        // Closing every position of a market takes it out of the count.
+                                                  // Closing every position of a market takes it out of the count.
         a.open_interest_long = 0;
         a.open_interest_short = 0;
         a.quote_entry_long = 0;

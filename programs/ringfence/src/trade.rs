@@ -4,7 +4,6 @@
 
 use crate::error::RingfenceError;
 use crate::events::{BankruptcyResolved, ClaimIssued};
-use crate::pool_equity::{market_terms, pool_equity, revalue, LpFlow};
 use crate::funding::accrue;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::trade::{
@@ -13,6 +12,7 @@ use crate::math::trade::{
 use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
 use crate::math::I80F48;
 use crate::oracle::{fill_mark, FillMark};
+use crate::pool_equity::{oi_required, pool_equity, revalue, LpFlow};
 use crate::state::{Exchange, Market, Pool, Position, SubAccount};
 use anchor_lang::prelude::*;
 
@@ -230,48 +230,94 @@ fn book_fee(
 }
 
 /// Moves realized `pnl` (positive = the trader's profit) between the pool and the sub-account.
-/// A loss is credited to the pool. A profit is paid from what the pool holds; what it cannot
-/// pay now becomes the sub-account's claim, paid first from the pool's later inflows
-/// (`Pool::credit`), so a winning close is never refused and nothing is minted.
+/// A loss is credited to the pool as far as collateral covers it; the rest is the
+/// sub-account's debt to the pool, booked as the pool's receivable (never as balance). A profit
+/// first repays that debt, then is paid from what the pool holds; what it cannot pay now
+/// becomes the sub-account's claim, paid first from the pool's later inflows (`Pool::credit`),
+/// so a winning close is never refused and nothing is minted.
 fn book_pnl(sub_account: &mut SubAccount, pool: &mut Pool, pnl: i64) -> Result<()> {
     let magnitude = pnl.unsigned_abs();
     if pnl < 0 {
-        pool.credit(magnitude)?;
+        let covered = magnitude.min(u64::try_from(sub_account.collateral.max(0)).unwrap_or(0));
+        pool.credit(covered)?;
+        add_debt(sub_account, pool, magnitude - covered)?;
         return add_collateral(sub_account, pnl);
     }
-    let paid = pool.pay_up_to(magnitude);
-    add_collateral(sub_account, paid as i64)?;
-    let owed = magnitude - paid;
-    if owed > 0 {
-        redeem_claim(sub_account, pool)?;
-        let ticket = pool.issue_claim(owed)?;
-        sub_account.claim = sub_account
-            .claim
-            .checked_add(owed)
-            .ok_or(RingfenceError::MathOverflow)?;
-        sub_account.claim_ticket = ticket;
-        emit!(ClaimIssued {
-            owner: sub_account.owner,
-            sub_account_id: sub_account.id,
-            amount: owed,
-            claim: sub_account.claim,
-            ticket,
-        });
+    let netted = magnitude.min(sub_account.pool_debt);
+    sub_account.pool_debt -= netted;
+    pool.receivable -= netted;
+    add_collateral(sub_account, signed(netted)?)?;
+    let owed = magnitude - netted;
+    let paid = pool.pay_up_to(owed);
+    add_collateral(sub_account, signed(paid)?)?;
+    if owed > paid {
+        issue_claim(sub_account, pool, owed - paid)?;
     }
     Ok(())
 }
 
+fn add_debt(sub_account: &mut SubAccount, pool: &mut Pool, amount: u64) -> Result<()> {
+    sub_account.pool_debt = sub_account
+        .pool_debt
+        .checked_add(amount)
+        .ok_or(RingfenceError::MathOverflow)?;
+    pool.receivable = pool
+        .receivable
+        .checked_add(amount)
+        .ok_or(RingfenceError::MathOverflow)?;
+    Ok(())
+}
+
+/// Adds `amount` to the sub-account's claim, which takes the newest ticket (a claim already
+/// funded is paid out first).
+fn issue_claim(sub_account: &mut SubAccount, pool: &mut Pool, amount: u64) -> Result<()> {
+    redeem_claim(sub_account, pool)?;
+    let ticket = pool.issue_claim(amount)?;
+    sub_account.claim = sub_account
+        .claim
+        .checked_add(amount)
+        .ok_or(RingfenceError::MathOverflow)?;
+    sub_account.claim_ticket = ticket;
+    emit!(ClaimIssued {
+        owner: sub_account.owner,
+        sub_account_id: sub_account.id,
+        amount,
+        claim: sub_account.claim,
+        ticket,
+    });
+    Ok(())
+}
+
 /// Pays a sub-account's claim into its collateral once the pool has funded it (its ticket is
-/// reached); returns what was paid (zero while it waits).
+/// reached and the pot holds it), then lets the collateral repay any debt to the pool; returns
+/// what was paid (zero while it waits).
 pub fn redeem_claim(sub_account: &mut SubAccount, pool: &mut Pool) -> Result<u64> {
     let claim = sub_account.claim;
-    if claim == 0 || pool.claims_funded < sub_account.claim_ticket {
+    if claim == 0 || pool.claims_funded < sub_account.claim_ticket || pool.claim_pot < claim {
         return Ok(0);
     }
     pool.redeem_claim(claim)?;
     sub_account.claim = 0;
-    add_collateral(sub_account, i64::try_from(claim).map_err(|_| RingfenceError::MathOverflow)?)?;
+    add_collateral(sub_account, signed(claim)?)?;
+    repay_pool_debt(sub_account, pool)?;
     Ok(claim)
+}
+
+/// Whatever part of the sub-account's debt to the pool its collateral now covers (a deposit, a
+/// redeemed claim, insurance) becomes the pool's money: receivable → balance.
+pub fn repay_pool_debt(sub_account: &mut SubAccount, pool: &mut Pool) -> Result<()> {
+    let still_owed = sub_account.collateral.min(0).unsigned_abs();
+    let repaid = sub_account.pool_debt.saturating_sub(still_owed);
+    if repaid > 0 {
+        sub_account.pool_debt -= repaid;
+        pool.receivable -= repaid;
+        pool.credit(repaid)?;
+    }
+    Ok(())
+}
+
+fn signed(amount: u64) -> Result<i64> {
+    i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow.into())
 }
 
 fn add_collateral(sub_account: &mut SubAccount, amount: i64) -> Result<()> {
@@ -283,15 +329,16 @@ fn add_collateral(sub_account: &mut SubAccount, amount: i64) -> Result<()> {
 }
 
 /// Refuses an open that breaks the caps: each side's open interest at `mark` within the
-/// market's cap; if the fill grew the side `base_delta` adds to, that side within its share
-/// of the pool's lower equity plus `insurance`; and if it grew the market's net exposure, the
-/// pool's summed exposure within that equity.
+/// market's cap; the side the open grew (`buying`: the long side) within its share of the
+/// pool's lower equity plus `insurance`; and if it grew the market's net exposure, the pool's
+/// summed exposure within that equity.
 pub fn check_caps(
     market: &Market,
     pool: &Pool,
     insurance: u64,
     mark: I80F48,
     net_before: i64,
+    buying: bool,
 ) -> Result<()> {
     let cap = from_u64(market.params.max_open_interest);
     for side in [market.open_interest_long, market.open_interest_short] {
@@ -302,7 +349,12 @@ pub fn check_caps(
         );
     }
     let equity = pool_equity(pool, LpFlow::Withdrawal);
-    let needed = market_terms(market, mark)?.oi_required;
+    let side = if buying {
+        market.open_interest_long
+    } else {
+        market.open_interest_short
+    };
+    let needed = oi_required(market, side, mark)?;
     require!(
         i128::from(needed) <= equity + i128::from(insurance),
         RingfenceError::PoolOpenInterestCapExceeded
@@ -347,11 +399,14 @@ fn reduce_position(
     Ok(pnl)
 }
 
-/// When a sub-account has no position left and negative collateral, the insurance fund pays
-/// the deficit, the pool absorbs what insurance cannot, and what the pool's balance cannot
-/// either is taken back from claim funding not yet paid out (claimants are the pool's
-/// creditors, LPs bear losses first). A deficit beyond all three stays on the sub-account as
-/// negative collateral (visible bad debt) rather than being covered by minting.
+/// When a sub-account has no position left and negative collateral, its own funded claim is
+/// paid in first; while an unfunded claim remains, nothing else is done (its redemption will
+/// repay the debt, see `redeem_claim`). Otherwise the insurance fund pays the deficit, which
+/// reaches the pool as the debt's repayment; what insurance cannot pay is written off: the
+/// receivable part costs the pool's balance nothing (it never held it), a part the pool was
+/// credited in its balance (funding or fees charged beyond collateral) is taken from that
+/// balance, and anything beyond stays on the sub-account as negative collateral (visible bad
+/// debt) rather than being covered by minting.
 pub fn resolve_bankruptcy(
     sub_account: &mut SubAccount,
     positions: &[Position],
@@ -362,18 +417,27 @@ pub fn resolve_bankruptcy(
     if sub_account.collateral >= 0 || positions.iter().any(Position::is_open) {
         return Ok(());
     }
+    redeem_claim(sub_account, pool)?;
+    repay_pool_debt(sub_account, pool)?;
+    if sub_account.collateral >= 0 || sub_account.claim > 0 {
+        return Ok(());
+    }
     let deficit = sub_account.collateral.unsigned_abs();
     let insurance_paid = deficit.min(exchange.insurance_fund);
     exchange.insurance_fund -= insurance_paid;
-    let pool_absorbed = pool.pay_up_to(deficit - insurance_paid);
-    let claims_unfunded = pool.unfund_claims(deficit - insurance_paid - pool_absorbed);
-    let covered = insurance_paid + pool_absorbed + claims_unfunded;
-    sub_account.collateral += covered as i64;
+    add_collateral(sub_account, signed(insurance_paid)?)?;
+    repay_pool_debt(sub_account, pool)?;
+    let written_off = sub_account.pool_debt;
+    sub_account.pool_debt = 0;
+    pool.receivable -= written_off;
+    let rest = deficit - insurance_paid - written_off;
+    let pool_paid = pool.pay_up_to(rest);
+    add_collateral(sub_account, signed(written_off + pool_paid)?)?;
     emit!(BankruptcyResolved {
         sub_account: key,
         deficit,
         insurance_paid,
-        pool_absorbed: pool_absorbed + claims_unfunded,
+        pool_absorbed: written_off + pool_paid,
     });
     Ok(())
 }

@@ -504,7 +504,8 @@ async fn an_lp_cannot_take_funding_earned_before_it_deposited() {
     let deposit = builders::pool_deposit(&lp.key(), &lp.token, 90_000_000 * USD);
     // The pool's valuation is a day old: no LP flow runs on it.
     assert_error(
-        h.process(&[deposit.clone()], &[&lp.keypair]).await,
+        h.process(std::slice::from_ref(&deposit), &[&lp.keypair])
+            .await,
         RingfenceError::PoolValuationStale,
     );
     // Refreshing it accrues the day's funding into the pool first, so the late LP buys shares

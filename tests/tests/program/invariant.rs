@@ -2,7 +2,10 @@
 //! sub-account), an LP and two markets: conservation holds exactly after every transaction
 //! (checked by the harness); funding is zero-sum; no open, withdrawal or margin move leaves its
 //! source under initial margin; liquidations succeed only when the program's rule allows;
-//! nothing done elsewhere touches an isolated sub-account. A proptest run (shrinking) and a
+//! nothing done elsewhere touches an isolated sub-account; the pool's valuation is the
+//! positions' own and counts no trader loss for withdrawals; the summed exposure cap holds after
+//! every open that grows exposure and every LP withdrawal; an LP's deposit, price move and
+//! withdrawal around it never pays the LP more than it put in. A proptest run (shrinking) and a
 //! seeded run of 10,000 operations (replayable by seed).
 
 use proptest::prelude::*;
@@ -72,6 +75,12 @@ enum Op {
     PoolWithdraw {
         percent: u64,
     },
+    /// An LP deposits, a price moves and is revalued, and the LP withdraws what it deposited.
+    PoolRoundTrip {
+        usd: u64,
+        market: u16,
+        bps: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -88,6 +97,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..SUBS, 0u16..2).prop_map(|(who, market)| Op::Liquidate { who, market }),
         1 => (1u64..50_000).prop_map(|usd| Op::PoolDeposit { usd }),
         1 => (1u64..=30).prop_map(|percent| Op::PoolWithdraw { percent }),
+        1 => (1u64..100_000, 0u16..2, -800i64..800).prop_map(|(usd, market, bps)| Op::PoolRoundTrip { usd, market, bps }),
     ]
 }
 
@@ -95,7 +105,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn seeded_op(rng: &mut ChaCha8Rng) -> Op {
     let who = rng.gen_range(0..SUBS);
     let market = rng.gen_range(0u16..2);
-    match rng.gen_range(0..20) {
+    match rng.gen_range(0..21) {
         0..=3 => Op::Open {
             who,
             market,
@@ -135,8 +145,13 @@ fn seeded_op(rng: &mut ChaCha8Rng) -> Op {
         17 => Op::PoolDeposit {
             usd: rng.gen_range(1..50_000),
         },
-        _ => Op::PoolWithdraw {
+        18 => Op::PoolWithdraw {
             percent: rng.gen_range(1..=30),
+        },
+        _ => Op::PoolRoundTrip {
+            usd: rng.gen_range(1..100_000),
+            market,
+            bps: rng.gen_range(-800..800),
         },
     }
 }
@@ -219,7 +234,10 @@ impl World {
                 vec![2 * trader, 2 * trader + 1]
             }
             Op::Wait { .. } => (0..SUBS).collect(),
-            Op::MovePrice { .. } | Op::PoolDeposit { .. } | Op::PoolWithdraw { .. } => vec![],
+            Op::MovePrice { .. }
+            | Op::PoolDeposit { .. }
+            | Op::PoolWithdraw { .. }
+            | Op::PoolRoundTrip { .. } => vec![],
         }
     }
 
@@ -239,6 +257,7 @@ impl World {
             );
         }
         self.assert_funding_zero_sum(op, &now).await;
+        self.h.assert_pool_valuation(&self.subs.clone()).await;
         self.last = now;
     }
 
@@ -290,6 +309,7 @@ impl World {
                 let base = milli_units * BASE_UNIT as u64 / 1_000;
                 let sub = self.subs[who];
                 let wallet = self.owner(who);
+                let net_before = self.h.market(market).await.net_base().unwrap();
                 let opened = self
                     .h
                     .open_at_market(&wallet, &sub, market, side, base, leverage)
@@ -297,6 +317,10 @@ impl World {
                 if opened.is_ok() {
                     self.opened += 1;
                     self.assert_initial(who, "open").await;
+                    let net = self.h.market(market).await.net_base().unwrap();
+                    if net.unsigned_abs() > net_before.unsigned_abs() {
+                        self.assert_summed_cap("an open").await;
+                    }
                 }
             }
             Op::Close {
@@ -393,9 +417,58 @@ impl World {
                 let shares = account.shares * percent / 100;
                 if shares > 0 {
                     let ix = builders::pool_withdraw(&lp.key(), &lp.token, shares);
-                    let _ = self.h.process(&[ix], &[&lp.keypair]).await;
+                    if self.h.process(&[ix], &[&lp.keypair]).await.is_ok() {
+                        self.assert_summed_cap("a withdrawal").await;
+                    }
                 }
             }
+            Op::PoolRoundTrip { usd, market, bps } => self.pool_round_trip(usd, market, bps).await,
+        }
+    }
+
+    /// After an open that grew exposure or an LP withdrawal: Σ |net exposure| ≤ lower equity.
+    async fn assert_summed_cap(&mut self, what: &str) {
+        let exposure = i128::from(self.h.pool().await.total_exposure);
+        let equity = self.h.pool_lower_equity().await;
+        assert!(
+            exposure <= equity,
+            "{what} left exposure {exposure} above equity {equity}"
+        );
+    }
+
+    /// A second LP deposits, the price moves and both markets are revalued, and it withdraws
+    /// every share it got: it never ends with more than it put in.
+    async fn pool_round_trip(&mut self, usd: u64, market: u16, bps: i64) {
+        let timer = self.h.wallet(usd).await;
+        if self
+            .h
+            .process(
+                &[builders::pool_deposit(
+                    &timer.key(),
+                    &timer.token,
+                    usd * USD,
+                )],
+                &[&timer.keypair],
+            )
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let price = &mut self.prices[usize::from(market)];
+        *price = (*price + *price * bps / 10_000).max(1_000_000);
+        let micros = *price;
+        self.h.set_price_micros(market, micros).await;
+        self.h.refresh_all().await;
+        let account: LpAccount = self.h.decode(&builders::lp_pda(&timer.key())).await;
+        let ix = builders::pool_withdraw(&timer.key(), &timer.token, account.shares);
+        if self.h.process(&[ix], &[&timer.keypair]).await.is_ok() {
+            self.assert_summed_cap("a withdrawal").await;
+            let back = self.h.token_balance(&timer.token).await;
+            assert!(
+                back <= usd * USD,
+                "an LP timing a {bps} bps move got {back} for {usd}"
+            );
         }
     }
 

@@ -77,7 +77,12 @@ async fn the_first_lp_out_does_not_escape_bad_debt() {
     let mut h = exchange(0).await;
     let lp1 = h.seed_pool(1_000_000).await;
     let lp2 = h.seed_pool(1_000_000).await;
-    let (wallet, sub) = trader(&mut h, 10_000, SubAccountMode::Isolated { market_index: BTC }).await;
+    let (wallet, sub) = trader(
+        &mut h,
+        10_000,
+        SubAccountMode::Isolated { market_index: BTC },
+    )
+    .await;
     // 8 BTC = $400,000 at 40x: IM $10,000 (the size term, 400k² / 50M = $3,200, is below it).
     h.open_at_market(&wallet, &sub, BTC, Side::Long, btc(8), 40)
         .await
@@ -119,10 +124,17 @@ async fn a_just_in_time_lp_takes_nothing_from_a_known_price_step() {
     // The known −2%: traders lose $20,000, realized at once by the trader's close.
     h.set_price(BTC, 49_000).await;
     h.close_at_market(&wallet, &sub, BTC, None).await.unwrap();
-    let watched = [builders::pool_pda(), builders::lp_pda(&jit.key()), jit.token];
+    let watched = [
+        builders::pool_pda(),
+        builders::lp_pda(&jit.key()),
+        jit.token,
+    ];
     let before = h.snapshot(&watched).await;
     let count = shares(&mut h, &jit).await;
-    assert_error(withdraw(&mut h, &jit, count).await, RingfenceError::LpCooldown);
+    assert_error(
+        withdraw(&mut h, &jit, count).await,
+        RingfenceError::LpCooldown,
+    );
     assert_eq!(h.snapshot(&watched).await, before);
 
     // Without the cooldown's protection (a fresh exchange with none), the lower valuation still
@@ -159,7 +171,10 @@ async fn a_deposit_just_before_a_funding_crank_cannot_be_redeemed_after_it() {
     deposit(&mut h, &jit, 1_000_000).await.unwrap();
     h.refresh_all().await; // the crank: funding paid by the net long lands in the pool
     let count = shares(&mut h, &jit).await;
-    assert_error(withdraw(&mut h, &jit, count).await, RingfenceError::LpCooldown);
+    assert_error(
+        withdraw(&mut h, &jit, count).await,
+        RingfenceError::LpCooldown,
+    );
     assert!(h.token_balance(&jit.token).await == 0);
 }
 
@@ -194,7 +209,8 @@ async fn exposure_caps_sum_over_markets_so_correlated_winners_are_all_paid() {
     // Nor may a third trader add exposure on either market.
     let (c, c_sub) = trader(&mut h, 100_000, SubAccountMode::Cross).await;
     assert_error(
-        h.open_at_market(&c, &c_sub, BTC, Side::Long, btc(1), 10).await,
+        h.open_at_market(&c, &c_sub, BTC, Side::Long, btc(1), 10)
+            .await,
         RingfenceError::PoolExposureExceeded,
     );
 
@@ -236,7 +252,10 @@ async fn a_long_and_a_short_in_two_isolated_sub_accounts_cannot_farm_a_gap() {
             .await,
         RingfenceError::InsufficientInitialMargin,
     );
-    assert_eq!(h.snapshot(&[long, short, builders::pool_pda()]).await, before);
+    assert_eq!(
+        h.snapshot(&[long, short, builders::pool_pda()]).await,
+        before
+    );
 
     // At the size term's 10% (10x) the pair opens, and the same +5% bankrupts nobody: the
     // short loses $250,000 of $550,000, the long gains it, and closing both returns the stake.
@@ -291,7 +310,7 @@ async fn a_winner_the_pool_cannot_pay_closes_and_is_paid_from_later_inflows() {
     let before = h.snapshot(&watched).await;
     let redeem = builders::redeem_claim(&a_sub);
     assert_error(
-        h.process(&[redeem.clone()], &[]).await,
+        h.process(std::slice::from_ref(&redeem), &[]).await,
         RingfenceError::ClaimNotRedeemable,
     );
     assert_eq!(h.snapshot(&watched).await, before);
@@ -299,10 +318,16 @@ async fn a_winner_the_pool_cannot_pay_closes_and_is_paid_from_later_inflows() {
     // B's $600,000 loss funds the claim first: $500,000 to the pot, $100,000 to the balance.
     h.close_at_market(&b, &b_sub, BTC, None).await.unwrap();
     let pool = h.pool().await;
-    assert_eq!((pool.claim_pot, pool.balance), (500_000 * USD, 100_000 * USD));
+    assert_eq!(
+        (pool.claim_pot, pool.balance),
+        (500_000 * USD, 100_000 * USD)
+    );
     h.process(&[redeem], &[]).await.unwrap();
     let header = h.sub_account(&a_sub).await;
-    assert_eq!((header.collateral, header.claim), (1_600_000 * USD as i64, 0));
+    assert_eq!(
+        (header.collateral, header.claim),
+        (1_600_000 * USD as i64, 0)
+    );
     h.withdraw(&a, &a_sub, 1_600_000 * USD).await.unwrap();
     assert_eq!(h.token_balance(&a.token).await, 1_600_000 * USD);
 }
@@ -362,8 +387,12 @@ async fn lp_flows_need_a_recent_valuation_of_every_market_with_open_interest() {
 async fn an_exchange_of_128_markets_values_its_pool_without_market_accounts() {
     let mut h = exchange(0).await;
     for index in 1..128u16 {
-        h.stub_market(&format!("M{index}-PERP"), frictionless(btc_params()), 50_000)
-            .await;
+        h.stub_market(
+            &format!("M{index}-PERP"),
+            frictionless(btc_params()),
+            50_000,
+        )
+        .await;
     }
     assert_eq!(h.exchange().await.market_count, 128);
     let lp = h.seed_pool(10_000_000).await;
@@ -396,4 +425,114 @@ async fn an_exchange_of_128_markets_values_its_pool_without_market_accounts() {
     let count = shares(&mut h, &lp).await;
     withdraw(&mut h, &lp, count / 2).await.unwrap();
     assert_eq!(h.token_balance(&lp.token).await, 4_992_500 * USD);
+}
+
+#[tokio::test]
+async fn a_claim_is_set_against_its_holders_own_bad_debt_before_insurance_pays() {
+    // Found red-teaming the claims: a sub-account holding an unfunded claim went bankrupt on
+    // another position; insurance covered its deficit and the claim was later paid in full, so
+    // the owner kept $25,000 of losses the insurance fund paid.
+    let mut h = exchange(0).await;
+    h.stub_market("ETH-PERP", frictionless(eth_params()), 2_500)
+        .await;
+    h.seed_pool(100_000).await;
+    h.fund_insurance(10_000).await;
+    let (s, s_sub) = trader(&mut h, 12_000, SubAccountMode::Cross).await;
+    let (l, l_sub) = trader(&mut h, 200_000, SubAccountMode::Cross).await;
+    // S long 1 BTC and 20 ETH ($50,000 each) at 10x; L short 1 BTC at 1x.
+    h.open_at_market(&s, &s_sub, BTC, Side::Long, btc(1), 10)
+        .await
+        .unwrap();
+    h.open_at_market(&l, &l_sub, BTC, Side::Short, btc(1), 1)
+        .await
+        .unwrap();
+    h.open_at_market(&s, &s_sub, ETH, Side::Long, btc(20), 10)
+        .await
+        .unwrap();
+    // BTC to $200,000: S closes +$150,000; the pool pays its $100,000, owes $50,000.
+    h.set_price(BTC, 200_000).await;
+    h.close_at_market(&s, &s_sub, BTC, None).await.unwrap();
+    assert_eq!(h.sub_account(&s_sub).await.claim, 50_000 * USD);
+    // S takes out what is free ($112,000 less ETH's $5,000 IM), then ETH gaps to $1,000:
+    // −$30,000 on $5,000 of collateral.
+    let pairs = h.position_pairs(&s_sub, None).await;
+    let ix = builders::withdraw(&s.key(), &s_sub, &s.token, 107_000 * USD, &pairs);
+    h.process(&[ix], &[&s.keypair]).await.unwrap();
+    h.set_price(ETH, 1_000).await;
+    let insurance_before = h.exchange().await.insurance_fund;
+    let keeper = h.wallet(0).await;
+    h.liquidate(&keeper, &s_sub, ETH, ALL).await.unwrap();
+    // The $25,000 beyond collateral is S's debt to the pool, waiting on S's own claim:
+    // insurance pays none of it (at most the $1 bankruptcy bounty to the keeper).
+    let header = h.sub_account(&s_sub).await;
+    assert_eq!(header.collateral, -25_000 * USD as i64);
+    assert_eq!(header.pool_debt, 25_000 * USD);
+    assert!(h.exchange().await.insurance_fund + USD >= insurance_before);
+    // L's $150,000 loss funds the claim; redeeming it repays the debt first.
+    h.close_at_market(&l, &l_sub, BTC, None).await.unwrap();
+    h.process(&[builders::redeem_claim(&s_sub)], &[])
+        .await
+        .unwrap();
+    let header = h.sub_account(&s_sub).await;
+    assert_eq!(
+        (header.collateral, header.claim, header.pool_debt),
+        (25_000 * USD as i64, 0, 0)
+    );
+    // S's fair result: $12,000 + $150,000 − $30,000 = $132,000, and not a dollar more.
+    let wealth = h.token_balance(&s.token).await as i64 + header.collateral;
+    assert_eq!(wealth, 132_000 * USD as i64);
+    assert_eq!(h.pool().await.receivable, 0);
+}
+
+#[tokio::test]
+async fn a_loss_beyond_collateral_is_never_pool_money_even_between_partial_liquidations() {
+    // Found red-teaming the claims: a bankrupt position liquidated in parts credited the pool
+    // with its whole loss at once, so claims were funded (and LPs could withdraw) with money
+    // that did not exist; the deficit left after the last part stayed unresolved.
+    let mut h = exchange(0).await;
+    h.stub_market("ETH-PERP", frictionless(eth_params()), 2_500)
+        .await;
+    h.seed_pool(600_000).await;
+    h.fund_insurance(10_000).await;
+    let (w, w_sub) = trader(&mut h, 20_000, SubAccountMode::Cross).await;
+    let (l, l_sub) = trader(
+        &mut h,
+        25_000,
+        SubAccountMode::Isolated { market_index: ETH },
+    )
+    .await;
+    h.open_at_market(&w, &w_sub, BTC, Side::Long, btc(2), 10)
+        .await
+        .unwrap();
+    // L: 200 ETH = $500,000 at 20x on $25,000.
+    h.open_at_market(&l, &l_sub, ETH, Side::Long, btc(200), 20)
+        .await
+        .unwrap();
+    // BTC to $360,000: W is up $620,000, the pool pays $600,000 and owes $20,000.
+    h.set_price(BTC, 360_000).await;
+    h.close_at_market(&w, &w_sub, BTC, None).await.unwrap();
+    assert_eq!(h.sub_account(&w_sub).await.claim, 20_000 * USD);
+    // ETH −6%: L is down $30,000 on $25,000. A keeper liquidates 190 ETH (−$28,500) first.
+    h.set_price(ETH, 2_350).await;
+    let keeper = h.wallet(0).await;
+    h.liquidate(&keeper, &l_sub, ETH, 190 * BASE_UNIT as u64)
+        .await
+        .unwrap();
+    // Only the $25,000 collected is money: $20,000 funds W's claim, $5,000 is balance; the
+    // other $3,500 is L's debt, a receivable.
+    let pool = h.pool().await;
+    assert_eq!(pool.balance + pool.claim_pot, 25_000 * USD);
+    assert_eq!(pool.receivable, 3_500 * USD);
+    h.process(&[builders::redeem_claim(&w_sub)], &[])
+        .await
+        .unwrap();
+    // The last 10 ETH (−$1,500 more): the $5,000 deficit is paid by insurance, which reaches the
+    // pool as the debt's repayment.
+    h.liquidate(&keeper, &l_sub, ETH, ALL).await.unwrap();
+    let header = h.sub_account(&l_sub).await;
+    assert_eq!((header.collateral, header.pool_debt), (0, 0));
+    let pool = h.pool().await;
+    assert_eq!(pool.receivable, 0);
+    assert_eq!(pool.balance, 10_000 * USD);
+    assert!(h.exchange().await.insurance_fund + USD >= 5_000 * USD);
 }

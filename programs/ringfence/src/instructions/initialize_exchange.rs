@@ -7,7 +7,7 @@ use crate::events::ExchangeInitialized;
 use crate::math::units::QUOTE_DECIMALS;
 use crate::state::{
     Exchange, Pool, EXCHANGE_SEED, MAX_LP_COOLDOWN_S, MAX_TIMELOCK_S, MAX_VALUATION_AGE_S,
-    MIN_REAL_LP_COOLDOWN_S, MIN_VALUATION_AGE_S, MIN_REAL_TIMELOCK_S, POOL_SEED, VAULT_SEED,
+    MIN_REAL_LP_COOLDOWN_S, MIN_REAL_TIMELOCK_S, MIN_VALUATION_AGE_S, POOL_SEED, VAULT_SEED,
 };
 use crate::utils::{create_pda_account, write_account};
 use anchor_lang::prelude::*;
@@ -149,6 +149,7 @@ impl InitializeExchange<'_> {
             claim_pot: 0,
             claims_issued: 0,
             claims_funded: 0,
+            receivable: 0,
             traders_pnl: 0,
             traders_profit: 0,
             total_exposure: 0,

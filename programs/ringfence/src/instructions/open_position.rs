@@ -123,6 +123,7 @@ impl<'info> OpenPosition<'info> {
             accounts.exchange.insurance_fund,
             mark,
             net_before,
+            base_delta > 0,
         )?;
 
         let priced = PricedMarket {

@@ -3,13 +3,16 @@
 
 use crate::error::RingfenceError;
 use crate::events::ClaimRedeemed;
-use crate::state::{load_sub_account_mut, Pool, SubAccount, POOL_SEED};
-use crate::trade::redeem_claim;
+use crate::state::{load_sub_account_mut, Exchange, Pool, SubAccount, EXCHANGE_SEED, POOL_SEED};
+use crate::trade::{redeem_claim, resolve_bankruptcy};
 use anchor_lang::prelude::*;
 
 /// Accounts of `redeem_claim`.
 #[derive(Accounts)]
 pub struct RedeemClaim<'info> {
+    /// The exchange (insurance, for a bankruptcy the redemption lets resolve).
+    #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.bump)]
+    pub exchange: Account<'info, Exchange>,
     /// The pool (its claim pot).
     #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
     pub pool: Account<'info, Pool>,
@@ -19,12 +22,21 @@ pub struct RedeemClaim<'info> {
 }
 
 impl RedeemClaim<'_> {
-    /// Moves the funded claim from the pot into the sub-account's collateral.
+    /// Moves the funded claim from the pot into the sub-account's collateral (repaying any debt
+    /// the sub-account owes the pool), then resolves a bankruptcy that waited on it.
     pub fn handler(ctx: Context<RedeemClaim>) -> Result<()> {
-        let info = ctx.accounts.sub_account.to_account_info();
-        let (mut sub_account, _) = load_sub_account_mut(&info)?;
-        let amount = redeem_claim(&mut sub_account, &mut ctx.accounts.pool)?;
+        let accounts = ctx.accounts;
+        let info = accounts.sub_account.to_account_info();
+        let (mut sub_account, positions) = load_sub_account_mut(&info)?;
+        let amount = redeem_claim(&mut sub_account, &mut accounts.pool)?;
         require_gt!(amount, 0, RingfenceError::ClaimNotRedeemable);
+        resolve_bankruptcy(
+            &mut sub_account,
+            &positions,
+            &mut accounts.exchange,
+            &mut accounts.pool,
+            info.key(),
+        )?;
         emit!(ClaimRedeemed {
             sub_account: info.key(),
             amount,

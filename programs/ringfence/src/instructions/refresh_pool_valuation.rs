@@ -6,7 +6,7 @@ use crate::error::RingfenceError;
 use crate::events::PoolValuationRefreshed;
 use crate::funding::accrue;
 use crate::health::load_market;
-use crate::oracle::mark_price;
+use crate::oracle::fill_mark;
 use crate::pool_equity::revalue;
 use crate::state::{Pool, POOL_SEED};
 use anchor_lang::prelude::*;
@@ -21,11 +21,12 @@ pub struct RefreshPoolValuation<'info> {
 }
 
 impl<'info> RefreshPoolValuation<'info> {
-    /// Accrues and revalues each market passed at its checked mark price.
+    /// Accrues and revalues each market passed at a price as fresh as a fill needs
+    /// (`max_fill_age_s`), so a refresher cannot pick an older price.
     pub fn handler(ctx: Context<'info, RefreshPoolValuation<'info>>) -> Result<()> {
         let remaining = ctx.remaining_accounts;
         require!(
-            !remaining.is_empty() && remaining.len() % 2 == 0,
+            !remaining.is_empty() && remaining.len().is_multiple_of(2),
             RingfenceError::InvalidRefreshAccounts
         );
         let clock = Clock::get()?;
@@ -34,7 +35,7 @@ impl<'info> RefreshPoolValuation<'info> {
             require!(pair[0].is_writable, RingfenceError::InvalidRefreshAccounts);
             let loader = load_market(&pair[0])?;
             let mut market = loader.load_mut()?;
-            let mark = mark_price(&market, &pair[1], &clock)?;
+            let mark = fill_mark(&mut market, &pair[1], &clock)?.price();
             accrue(&mut market, pool, mark, clock.unix_timestamp)?;
             revalue(&mut market, pool, mark, clock.unix_timestamp)?;
         }

@@ -1,9 +1,11 @@
 //! The admin withdraws insurance surplus to the treasury: only what lies above a floor of 5% of
-//! the pool's balance, a protocol constant the admin cannot change.
+//! the pool's balance, a protocol constant the admin cannot change, and never what the pool's
+//! open-interest cap counts on (on a recent valuation).
 
 use crate::error::RingfenceError;
 use crate::events::InsuranceMoved;
 use crate::math::units::BPS;
+use crate::pool_equity::check_insurance_floor;
 use crate::state::{Exchange, Pool, EXCHANGE_SEED, POOL_SEED};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
@@ -49,6 +51,7 @@ impl WithdrawInsurance<'_> {
             u128::from(after) >= floor,
             RingfenceError::InsuranceBelowFloor
         );
+        check_insurance_floor(&accounts.pool, after, Clock::get()?.unix_timestamp)?;
         accounts.exchange.insurance_fund = after;
         pay_out_of_vault(
             &accounts.token_program.to_account_info(),

@@ -106,12 +106,7 @@ impl MarketRisk {
         position_notional: I80F48,
         leverage: u16,
     ) -> MathResult<I80F48> {
-        let by_leverage = mul_div(
-            position_notional,
-            1,
-            i128::from(leverage.max(1)),
-            Round::Up,
-        )?;
+        let by_leverage = mul_div(position_notional, 1, i128::from(leverage.max(1)), Round::Up)?;
         if self.im_size_scale == 0 {
             return Ok(by_leverage);
         }
@@ -278,7 +273,10 @@ mod tests {
             usd(500_000)
         );
         // $10,000 at 10x: $1,000; the size term ($2) does not bind.
-        assert_eq!(market.initial_requirement(usd(10_000), 10).unwrap(), usd(1_000));
+        assert_eq!(
+            market.initial_requirement(usd(10_000), 10).unwrap(),
+            usd(1_000)
+        );
         // At or beyond the scale the whole notional is required (1x), never more.
         assert_eq!(
             market.initial_requirement(usd(60_000_000), 40).unwrap(),
@@ -286,7 +284,9 @@ mod tests {
         );
         // No size scale: exactly notional / leverage.
         assert_eq!(
-            flat(50, "1").initial_requirement(usd(5_000_000), 40).unwrap(),
+            flat(50, "1")
+                .initial_requirement(usd(5_000_000), 40)
+                .unwrap(),
             usd(125_000)
         );
     }
@@ -298,13 +298,19 @@ mod tests {
             im_size_scale: 4,
             ..flat(50, "1")
         };
-        assert_eq!(tiny.initial_requirement(from_i64(3), 100).unwrap(), from_i64(3));
+        assert_eq!(
+            tiny.initial_requirement(from_i64(3), 100).unwrap(),
+            from_i64(3)
+        );
         // 2 against 7: 4 / 7 = 0.57… → 1 (and 2 / 100 at 100x is less).
         let tiny = MarketRisk {
             im_size_scale: 7,
             ..flat(50, "1")
         };
-        assert_eq!(tiny.initial_requirement(from_i64(2), 100).unwrap(), from_i64(1));
+        assert_eq!(
+            tiny.initial_requirement(from_i64(2), 100).unwrap(),
+            from_i64(1)
+        );
     }
     use proptest::prelude::*;
 

@@ -33,13 +33,13 @@ mod tests {
         assert_eq!(MarketUpdate::SPACE, 8 + 2 + 96 + 8 + 8 + 1);
         assert_eq!(
             Pool::SPACE,
-            8 + 8 + 8 + 1 + 8 * 3 + 8 + 8 + 8 + 8 + 2 + 2 + 2 + 8 + 8 + 4 + 4
+            8 + 8 + 8 + 1 + 8 * 4 + 8 + 8 + 8 + 8 + 2 + 2 + 2 + 8 + 8 + 4 + 4
         );
         assert_eq!(UserAccount::SPACE, 8 + 32 + 2 + 2 + 1);
         assert_eq!(StubOracle::SPACE, 8 + 2 + 8 + 8 + 4 + 8 + 1);
         assert_eq!(Market::SPACE, 336);
-        assert_eq!(SubAccountMode::Cross.space(), 648);
-        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 144);
+        assert_eq!(SubAccountMode::Cross.space(), 656);
+        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 152);
     }
 
     #[test]

@@ -36,8 +36,12 @@ pub struct Pool {
     /// claim's ticket is this total just after it was issued.
     pub claims_issued: u64,
     /// Cumulative tokens moved into the claim pot; a claim is redeemable once this reaches its
-    /// ticket. Never above `claims_issued`.
+    /// ticket (and the pot holds it). Never above `claims_issued`.
     pub claims_funded: u64,
+    /// Realized trader losses beyond their collateral, owed by those sub-accounts
+    /// (Σ `SubAccount::pool_debt`), quote native: part of conservation, never of the balance, so
+    /// it pays no winner, funds no claim and counts for no LP until collected.
+    pub receivable: u64,
     /// Σ over markets of the traders' net unrealized PnL (losses counted), rounded down:
     /// what a depositor pays for.
     pub traders_pnl: i64,
@@ -101,15 +105,6 @@ impl Pool {
         Ok(self.claims_issued)
     }
 
-    /// Takes back up to `amount` of claim funding not yet paid out (a bankruptcy deficit the
-    /// balance could not absorb); returns what was taken.
-    pub fn unfund_claims(&mut self, amount: u64) -> u64 {
-        let taken = amount.min(self.claim_pot);
-        self.claim_pot -= taken;
-        self.claims_funded -= taken;
-        taken
-    }
-
     /// Pays out a redeemable claim of `amount` from the pot.
     pub fn redeem_claim(&mut self, amount: u64) -> Result<()> {
         self.claim_pot = self
@@ -159,6 +154,7 @@ mod tests {
             claim_pot: 0,
             claims_issued: 0,
             claims_funded: 0,
+            receivable: 0,
             traders_pnl: 0,
             traders_profit: 0,
             total_exposure: 0,
@@ -181,22 +177,30 @@ mod tests {
         assert_eq!(pool.issue_claim(50).unwrap(), 150);
         // 120 of inflow: all of it funds claims, A's ticket is reached, B's is not.
         pool.credit(120).unwrap();
-        assert_eq!((pool.balance, pool.claim_pot, pool.claims_funded), (0, 120, 120));
+        assert_eq!(
+            (pool.balance, pool.claim_pot, pool.claims_funded),
+            (0, 120, 120)
+        );
         pool.redeem_claim(100).unwrap();
         // 40 more: 30 completes B's funding, 10 is the pool's again.
         pool.credit(40).unwrap();
-        assert_eq!((pool.balance, pool.claim_pot, pool.unfunded_claims()), (10, 50, 0));
+        assert_eq!(
+            (pool.balance, pool.claim_pot, pool.unfunded_claims()),
+            (10, 50, 0)
+        );
         pool.redeem_claim(50).unwrap();
         assert_eq!(pool.claim_pot, 0);
     }
 
     #[test]
-    fn a_bankruptcy_takes_back_claim_funding_only_as_far_as_the_pot_holds() {
+    fn a_partly_funded_claim_leaves_the_rest_unfunded() {
         let mut pool = pool(0);
         pool.issue_claim(100).unwrap();
         pool.credit(70).unwrap();
-        assert_eq!(pool.unfund_claims(90), 70);
-        assert_eq!((pool.claim_pot, pool.claims_funded, pool.unfunded_claims()), (0, 0, 100));
+        assert_eq!(
+            (pool.claim_pot, pool.claims_funded, pool.unfunded_claims()),
+            (70, 70, 30)
+        );
         assert_eq!(pool.pay_up_to(5), 0);
     }
 

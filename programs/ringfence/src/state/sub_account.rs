@@ -46,7 +46,7 @@ impl SubAccountMode {
 }
 
 /// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots follow it.
-/// Layout version 2 (v2 replaced 8 reserved bytes by the claim and its ticket).
+/// Layout version 2 (v2 replaced 8 reserved bytes by the claim, its ticket and the pool debt).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct SubAccount {
@@ -73,9 +73,12 @@ pub struct SubAccount {
     pub claim: u64,
     /// The claim's place in the pool's queue: redeemable once `Pool::claims_funded` reaches it.
     pub claim_ticket: u64,
+    /// The part of a negative collateral that is a realized loss the pool has booked as a
+    /// receivable (`Pool::receivable`) rather than as balance, quote native.
+    pub pool_debt: u64,
 }
 
-const_assert_size!(SubAccount, 64);
+const_assert_size!(SubAccount, 72);
 const _: () = assert!(8 + offset_of!(SubAccount, owner) == SUB_ACCOUNT_OWNER_OFFSET);
 const _: () = assert!(8 + offset_of!(SubAccount, mode) == SUB_ACCOUNT_MODE_OFFSET);
 const _: () =
@@ -106,8 +109,8 @@ pub struct Position {
 }
 
 const_assert_size!(Position, 72);
-const _: () = assert!(SubAccountMode::Cross.space() == 648);
-const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 144);
+const _: () = assert!(SubAccountMode::Cross.space() == 656);
+const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 152);
 
 impl Position {
     /// Whether the slot holds a position.
