@@ -300,6 +300,7 @@ pub fn deposit_with_vault(
         accounts::Deposit {
             owner: *owner,
             exchange: exchange_pda(),
+            pool: pool_pda(),
             sub_account: *sub_account,
             vault: *vault,
             owner_token: *owner_token,
@@ -479,6 +480,7 @@ fn move_margin_accounts(
         owner: *owner,
         source: *source,
         destination: *destination,
+        pool: pool_pda(),
     }
 }
 

@@ -22,6 +22,7 @@ import {
   decodeRingfenceStateSubAccountSubAccount,
   decodeRingfenceStateUserUserAccount,
   getRingfenceStateSubAccountSubAccountDiscriminatorBytes,
+  getRingfenceStateSubAccountSubAccountSize,
   type RingfenceStateMarketMarket,
 } from './generated';
 import type { Fixed, PreviewMarket, PreviewPosition } from './preview';
@@ -34,7 +35,8 @@ export const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5D
 const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
 const SYSVAR_CLOCK = address('SysvarC1ock11111111111111111111111111111111');
 
-const SUB_ACCOUNT_HEADER = 8 + 56;
+/** Discriminator and header: the generated codec's size, so a layout change cannot skew slots. */
+const SUB_ACCOUNT_HEADER = getRingfenceStateSubAccountSubAccountSize();
 const POSITION_SIZE = 72;
 const OWNER_OFFSET = 8n;
 

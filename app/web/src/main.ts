@@ -291,7 +291,7 @@ async function sendOrder() {
     const created = await createSubAccount({ __kind: 'Isolated', marketIndex: index });
     ixs.push(...created.ixs);
     address = await subAccountPda(state.owner!, created.id);
-    ixs.push(getDepositInstruction({ owner, exchange, subAccount: address, vault, ownerToken: token, amount: order.isolatedMargin }));
+    ixs.push(getDepositInstruction({ owner, exchange, pool: await poolPda(), subAccount: address, vault, ownerToken: token, amount: order.isolatedMargin }));
   } else {
     sub = state.subAccounts.find((s) => s.id === order.crossId)!;
     address = sub.address;
@@ -327,7 +327,7 @@ async function accountAction(action: string, id: number, marketIndex: number) {
     case 'deposit':
       if (!amount) throw new Error('Enter an amount.');
       // A sub-account being liquidated passes its markets, so a rescuing deposit also clears the flag.
-      const deposit = getDepositInstruction({ owner, exchange, subAccount: sub.address, vault, ownerToken: token, amount });
+      const deposit = getDepositInstruction({ owner, exchange, pool: await poolPda(), subAccount: sub.address, vault, ownerToken: token, amount });
       await send(state.chain, owner, [sub.beingLiquidated ? withPairs(deposit, pairs) : deposit]);
       return show(`Deposited ${usd(amount)} into #${id}.`);
     case 'withdraw':
@@ -343,8 +343,8 @@ async function accountAction(action: string, id: number, marketIndex: number) {
       const rescue = async (s: SubAccountView) => (s.beingLiquidated ? await pairsOf(s, -1) : []);
       const ix =
         action === 'add-margin'
-          ? withPairs(getAddMarginInstruction({ owner, source: cross.address, destination: sub.address, amount }), [...(await pairsOf(cross, -1)), ...(await rescue(sub))])
-          : withPairs(getRemoveMarginInstruction({ owner, source: sub.address, destination: cross.address, amount }), [...pairs, ...(await rescue(cross))]);
+          ? withPairs(getAddMarginInstruction({ owner, source: cross.address, destination: sub.address, pool: await poolPda(), amount }), [...(await pairsOf(cross, -1)), ...(await rescue(sub))])
+          : withPairs(getRemoveMarginInstruction({ owner, source: sub.address, destination: cross.address, pool: await poolPda(), amount }), [...pairs, ...(await rescue(cross))]);
       await send(state.chain, owner, [ix]);
       return show(`Moved ${usd(amount)} ${action === 'add-margin' ? 'into' : 'out of'} #${id}.`);
     }

@@ -106,7 +106,7 @@ pub struct Filled {
     pub price: I80F48,
     /// Quote the position's entry changed by (increase) or the trader received (reduce).
     pub quote: i64,
-    /// Taker fee booked, quote native.
+    /// Taker fee booked (never more than the collateral held), quote native.
     pub fee: u64,
     /// PnL realized into collateral by a reduce, quote native (zero for an increase).
     pub realized_pnl: i64,
@@ -150,6 +150,8 @@ pub fn fill(
 ) -> Result<Filled> {
     require!(order.base_delta != 0, RingfenceError::ZeroSize);
     let Ledgers { exchange, pool } = ledgers;
+    // Funding settled just before may have raised collateral over a debt to the pool.
+    repay_pool_debt(sub_account, pool)?;
     let position = &mut positions[slot];
     let priced = quote_fill(market, mark.price(), order.base_delta, order.limit_price)?;
     let held = position.base;
@@ -173,10 +175,7 @@ pub fn fill(
         0
     };
     let fee = match order.charge {
-        Charge::TakerFee => {
-            book_fee(sub_account, exchange, pool, market, priced.fee)?;
-            priced.fee
-        }
+        Charge::TakerFee => book_fee(sub_account, exchange, pool, market, priced.fee)?,
         Charge::LiquidationPenaltyInstead => 0,
     };
     sub_account.refresh_has_positions(positions);
@@ -207,26 +206,25 @@ fn increase_position(
     market.record_trade(held, base_delta, quote)
 }
 
-/// Takes `fee` from the sub-account's collateral and splits it between the protocol's fee
-/// ledger and the pool as the market says.
+/// Takes `fee` from the sub-account's collateral, never more than it holds (a close that left
+/// it bankrupt pays what remains, like the liquidation penalty), and splits what it took
+/// between the protocol's fee ledger and the pool as the market says. Returns the fee taken.
 fn book_fee(
     sub_account: &mut SubAccount,
     exchange: &mut Exchange,
     pool: &mut Pool,
     market: &Market,
     fee: u64,
-) -> Result<()> {
+) -> Result<u64> {
+    let fee = fee.min(u64::try_from(sub_account.collateral.max(0)).unwrap_or(0));
     let (protocol, to_pool) = split(fee, market.params.protocol_fee_share_bps)?;
-    let fee = i64::try_from(fee).map_err(|_| RingfenceError::MathOverflow)?;
-    sub_account.collateral = sub_account
-        .collateral
-        .checked_sub(fee)
-        .ok_or(RingfenceError::MathOverflow)?;
+    add_collateral(sub_account, -signed(fee)?)?;
     exchange.protocol_fees = exchange
         .protocol_fees
         .checked_add(protocol)
         .ok_or(RingfenceError::MathOverflow)?;
-    pool.credit(to_pool)
+    pool.credit(to_pool)?;
+    Ok(fee)
 }
 
 /// Moves realized `pnl` (positive = the trader's profit) between the pool and the sub-account.
@@ -414,11 +412,11 @@ pub fn resolve_bankruptcy(
     pool: &mut Pool,
     key: Pubkey,
 ) -> Result<()> {
+    repay_pool_debt(sub_account, pool)?;
     if sub_account.collateral >= 0 || positions.iter().any(Position::is_open) {
         return Ok(());
     }
     redeem_claim(sub_account, pool)?;
-    repay_pool_debt(sub_account, pool)?;
     if sub_account.collateral >= 0 || sub_account.claim > 0 {
         return Ok(());
     }

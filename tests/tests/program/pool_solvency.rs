@@ -536,3 +536,46 @@ async fn a_loss_beyond_collateral_is_never_pool_money_even_between_partial_liqui
     assert_eq!(pool.balance, 10_000 * USD);
     assert!(h.exchange().await.insurance_fund + USD >= 5_000 * USD);
 }
+
+#[tokio::test]
+async fn a_deposit_that_covers_a_debt_to_the_pool_repays_it_at_once() {
+    // Found red-teaming the receivable: a deposit into a cross sub-account that owed the pool a
+    // realized loss left the debt booked as a receivable after the deposit had covered it, so
+    // the pool never received the $300 the owner paid.
+    let mut h = exchange(0).await;
+    h.stub_market("ETH-PERP", frictionless(eth_params()), 2_500)
+        .await;
+    h.seed_pool(1_000_000).await;
+    let (s, s_sub) = trader(&mut h, 1_500, SubAccountMode::Cross).await;
+    // $2,000: long 0.2 BTC ($10,000) and 4 ETH ($10,000) at 10x, $1,000 of IM each.
+    h.mint_to(&s.token, 500 * USD).await;
+    h.deposit(&s, &s_sub, 500 * USD).await.unwrap();
+    h.open_at_market(&s, &s_sub, BTC, Side::Long, btc(1) / 5, 10)
+        .await
+        .unwrap();
+    h.open_at_market(&s, &s_sub, ETH, Side::Long, btc(4), 10)
+        .await
+        .unwrap();
+    // BTC to $39,000 (−$2,200) while ETH is up $1,000: equity $800 is above maintenance, and
+    // the owner closes BTC, realizing −$2,200 on $2,000 of collateral.
+    h.set_price(ETH, 2_750).await;
+    h.set_price(BTC, 39_000).await;
+    h.close_at_market(&s, &s_sub, BTC, None).await.unwrap();
+    let header = h.sub_account(&s_sub).await;
+    assert_eq!(header.collateral, -200 * USD as i64);
+    assert_eq!(
+        (header.pool_debt, h.pool().await.receivable),
+        (200 * USD, 200 * USD)
+    );
+    let balance_before = h.pool().await.balance;
+    // A $1,000 deposit covers the $200: it is the pool's money at once.
+    h.mint_to(&s.token, 1_000 * USD).await;
+    h.deposit(&s, &s_sub, 1_000 * USD).await.unwrap();
+    let header = h.sub_account(&s_sub).await;
+    assert_eq!((header.collateral, header.pool_debt), (800 * USD as i64, 0));
+    let pool = h.pool().await;
+    assert_eq!(
+        (pool.receivable, pool.balance),
+        (0, balance_before + 200 * USD)
+    );
+}

@@ -31,6 +31,7 @@ impl CloseSubAccount<'_> {
         require!(
             sub_account.collateral == 0
                 && sub_account.claim == 0
+                && sub_account.pool_debt == 0
                 && positions.iter().all(|p| !p.is_open()),
             RingfenceError::SubAccountNotEmpty
         );

@@ -6,7 +6,8 @@
 use crate::error::RingfenceError;
 use crate::events::Deposited;
 use crate::health::unflag_if_recovered;
-use crate::state::{load_sub_account_mut, Exchange, SubAccount, EXCHANGE_SEED};
+use crate::state::{load_sub_account_mut, Exchange, Pool, SubAccount, EXCHANGE_SEED, POOL_SEED};
+use crate::trade::repay_pool_debt;
 use crate::utils::pay_into_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -19,6 +20,9 @@ pub struct Deposit<'info> {
     /// The exchange.
     #[account(seeds = [EXCHANGE_SEED], bump = exchange.bump)]
     pub exchange: Account<'info, Exchange>,
+    /// The pool: a deposit into a sub-account that owes it a realized loss repays it first.
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Account<'info, Pool>,
     /// The sub-account credited.
     #[account(
         mut,
@@ -43,7 +47,7 @@ impl<'info> Deposit<'info> {
     /// Credits `amount` (quote native units) to the sub-account.
     pub fn handler(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
         require_gt!(amount, 0, RingfenceError::ZeroAmount);
-        let accounts = &ctx.accounts;
+        let accounts = ctx.accounts;
         let sub_account_info = accounts.sub_account.to_account_info();
         let (mut sub_account, positions) = load_sub_account_mut(&sub_account_info)?;
         let credit = i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?;
@@ -51,6 +55,7 @@ impl<'info> Deposit<'info> {
             .collateral
             .checked_add(credit)
             .ok_or(RingfenceError::MathOverflow)?;
+        repay_pool_debt(&mut sub_account, &mut accounts.pool)?;
         unflag_if_recovered(&mut sub_account, &positions, ctx.remaining_accounts)?;
         drop(positions);
         let collateral = sub_account.collateral;

@@ -6,7 +6,8 @@
 use crate::error::RingfenceError;
 use crate::events::MarginMoved;
 use crate::health::{debit_free_collateral, unflag_if_recovered};
-use crate::state::{load_sub_account_mut, SubAccount};
+use crate::state::{load_sub_account_mut, Pool, SubAccount, POOL_SEED};
+use crate::trade::repay_pool_debt;
 use anchor_lang::prelude::*;
 
 /// Accounts of `add_margin` and `remove_margin`. Remaining accounts: `[market, oracle]` for
@@ -22,6 +23,9 @@ pub struct MoveMargin<'info> {
     /// Where it goes.
     #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
     pub destination: AccountLoader<'info, SubAccount>,
+    /// The pool: a destination that owes it a realized loss repays it first.
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Account<'info, Pool>,
 }
 
 /// Which of the two must be isolated.
@@ -65,6 +69,7 @@ pub fn move_margin<'info>(
         .collateral
         .checked_add(amount_signed)
         .ok_or(RingfenceError::MathOverflow)?;
+    repay_pool_debt(&mut destination, &mut accounts.pool)?;
     unflag_if_recovered(
         &mut destination,
         &destination_positions,

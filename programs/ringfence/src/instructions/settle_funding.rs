@@ -6,6 +6,7 @@ use crate::funding::{accrue, settle};
 use crate::oracle::mark_price;
 use crate::pool_equity::revalue;
 use crate::state::{load_sub_account_mut, position_slot, Market, Pool, SubAccount, POOL_SEED};
+use crate::trade::repay_pool_debt;
 use anchor_lang::prelude::*;
 
 /// Accounts of `settle_funding`. Remaining accounts: writable sub-accounts to settle; those
@@ -42,6 +43,7 @@ impl<'info> SettleFunding<'info> {
                     &mut market,
                     info.key(),
                 )?;
+                repay_pool_debt(&mut sub_account, &mut accounts.pool)?;
             }
         }
         revalue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)
