@@ -172,8 +172,9 @@ impl Client {
     }
 
     /// The vault's token balance and the sum of every ledger that claims it (every
-    /// sub-account's collateral, the pool, the insurance fund, protocol fees and each market's
-    /// funding ledger). Equal at every moment; any difference is lost or created money.
+    /// sub-account's collateral, the pool's balance, claim pot and receivable, the insurance fund,
+    /// protocol fees and each market's funding ledger). Equal at every moment; any difference is
+    /// lost or created money.
     pub async fn vault_and_ledgers(&self) -> ClientResult<(u64, i128)> {
         let exchange = self
             .exchange()
@@ -190,6 +191,8 @@ impl Client {
             .and_then(|d| accounts::borsh(&d))
             .ok_or_else(|| custom("no pool"))?;
         let mut ledgers = i128::from(pool.balance)
+            + i128::from(pool.claim_pot)
+            + i128::from(pool.receivable)
             + i128::from(exchange.insurance_fund)
             + i128::from(exchange.protocol_fees);
         for market in self.markets().await? {

@@ -440,11 +440,14 @@ impl World {
         );
     }
 
-    /// A second LP deposits, a price moves (or not) and every market is revalued, and it
-    /// withdraws every share it got. At a flat price it never gets back more than it put in;
+    /// On a valuation at today's prices, a second LP deposits, a price moves (or not) and every
+    /// market is revalued, and it withdraws every share it got. At a flat price it never gets back more than it put in;
     /// after a move, never more than its shares of the pool's higher valuation (its gain can
     /// only be the pool's own, from traders' losses, never a valuation gap).
     async fn pool_round_trip(&mut self, usd: u64, market: u16, bps: i64) {
+        // From a valuation at today's prices (a keeper's refresh): a valuation lagging the
+        // oracle is a bounded, documented gap the cooldown makes the LP carry (docs/POOL.md).
+        self.h.refresh_all().await;
         let timer = self.h.wallet(usd).await;
         let deposit = builders::pool_deposit(&timer.key(), &timer.token, usd * USD);
         if self.h.process(&[deposit], &[&timer.keypair]).await.is_err() {

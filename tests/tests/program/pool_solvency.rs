@@ -541,7 +541,7 @@ async fn a_loss_beyond_collateral_is_never_pool_money_even_between_partial_liqui
 async fn a_deposit_that_covers_a_debt_to_the_pool_repays_it_at_once() {
     // Found red-teaming the receivable: a deposit into a cross sub-account that owed the pool a
     // realized loss left the debt booked as a receivable after the deposit had covered it, so
-    // the pool never received the $300 the owner paid.
+    // the pool never received the $200 the owner paid.
     let mut h = exchange(0).await;
     h.stub_market("ETH-PERP", frictionless(eth_params()), 2_500)
         .await;
