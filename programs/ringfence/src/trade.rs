@@ -175,7 +175,10 @@ pub fn fill(
         0
     };
     let fee = match order.charge {
-        Charge::TakerFee => book_fee(sub_account, exchange, pool, market, priced.fee)?,
+        Charge::TakerFee => {
+            let open = positions.iter().any(Position::is_open);
+            book_fee(sub_account, open, exchange, pool, market, priced.fee)?
+        }
         Charge::LiquidationPenaltyInstead => 0,
     };
     sub_account.refresh_has_positions(positions);
@@ -206,24 +209,30 @@ fn increase_position(
     market.record_trade(held, base_delta, quote)
 }
 
-/// Takes `fee` from the sub-account's collateral, never more than it holds (a close that left
-/// it bankrupt pays what remains, like the liquidation penalty), and splits what it took
-/// between the protocol's fee ledger and the pool as the market says. Returns the fee taken.
+/// Charges `fee` to the sub-account and splits it between the protocol's fee ledger and the
+/// pool as the market says. What collateral does not cover is a debt to the pool (so a cross
+/// account trading on unrealized profit pays in full), except when the fill left no position
+/// open: a bankrupt close pays only what it holds, so no insurance ever pays a taker fee.
+/// Returns the fee charged.
 fn book_fee(
     sub_account: &mut SubAccount,
+    positions_open: bool,
     exchange: &mut Exchange,
     pool: &mut Pool,
     market: &Market,
     fee: u64,
 ) -> Result<u64> {
-    let fee = fee.min(u64::try_from(sub_account.collateral.max(0)).unwrap_or(0));
-    let (protocol, to_pool) = split(fee, market.params.protocol_fee_share_bps)?;
+    let covered = fee.min(u64::try_from(sub_account.collateral.max(0)).unwrap_or(0));
+    let fee = if positions_open { fee } else { covered };
+    let (protocol, _) = split(fee, market.params.protocol_fee_share_bps)?;
+    let protocol = protocol.min(covered);
     add_collateral(sub_account, -signed(fee)?)?;
     exchange.protocol_fees = exchange
         .protocol_fees
         .checked_add(protocol)
         .ok_or(RingfenceError::MathOverflow)?;
-    pool.credit(to_pool)?;
+    pool.credit(covered - protocol)?;
+    add_debt(sub_account, pool, fee - covered)?;
     Ok(fee)
 }
 
@@ -402,9 +411,9 @@ fn reduce_position(
 /// repay the debt, see `redeem_claim`). Otherwise the insurance fund pays the deficit, which
 /// reaches the pool as the debt's repayment; what insurance cannot pay is written off: the
 /// receivable part costs the pool's balance nothing (it never held it), a part the pool was
-/// credited in its balance (funding or fees charged beyond collateral) is taken from that
-/// balance, and anything beyond stays on the sub-account as negative collateral (visible bad
-/// debt) rather than being covered by minting.
+/// credited in its balance (funding charged beyond collateral) is taken from that balance, and
+/// anything beyond stays on the sub-account as negative collateral (visible bad debt) rather
+/// than being covered by minting.
 pub fn resolve_bankruptcy(
     sub_account: &mut SubAccount,
     positions: &[Position],

@@ -579,3 +579,47 @@ async fn a_deposit_that_covers_a_debt_to_the_pool_repays_it_at_once() {
         (0, balance_before + 200 * USD)
     );
 }
+
+#[tokio::test]
+async fn a_cross_account_trading_on_unrealized_profit_pays_every_taker_fee() {
+    // Found red-teaming the fee cap: fees were charged only out of positive collateral, so a
+    // cross account whose collateral a realized loss had used up traded for free on its other
+    // position's unrealized profit ($90,110 of fees skipped over $90M of volume).
+    let fee = |params| ringfence::state::MarketParams {
+        taker_fee_bps: 5,
+        ..ringfence_tests::trading::frictionless(params)
+    };
+    let mut h = Harness::new().await;
+    h.stub_market("BTC-PERP", fee(btc_params()), 50_000).await;
+    h.stub_market("ETH-PERP", fee(eth_params()), 2_500).await;
+    h.seed_pool(1_000_000).await;
+    let (x, x_sub) = trader(&mut h, 20_200, SubAccountMode::Cross).await;
+    // 4 BTC long at 40x and 80 ETH short at 20x: $200,000 each, $100 of fee each.
+    h.open_at_market(&x, &x_sub, BTC, Side::Long, btc(4), 40)
+        .await
+        .unwrap();
+    h.open_at_market(&x, &x_sub, ETH, Side::Short, btc(80), 20)
+        .await
+        .unwrap();
+    // Both +10%: closing ETH realizes −$20,000, all the collateral; its $110 fee is owed in full,
+    // a debt to the pool while BTC (+$20,000) stays open.
+    h.set_price(BTC, 55_000).await;
+    h.set_price(ETH, 2_750).await;
+    h.close_at_market(&x, &x_sub, ETH, None).await.unwrap();
+    let header = h.sub_account(&x_sub).await;
+    assert_eq!(
+        (header.collateral, header.pool_debt),
+        (-110 * USD as i64, 110 * USD)
+    );
+    // Closing BTC nets the debt against the profit and pays its own $110 fee.
+    h.close_at_market(&x, &x_sub, BTC, None).await.unwrap();
+    let header = h.sub_account(&x_sub).await;
+    // $20,200 − fees of $100 + $100 + $110 + $110; the two price moves cancel.
+    assert_eq!(
+        (header.collateral, header.pool_debt),
+        (19_780 * USD as i64, 0)
+    );
+    // The pool took 80% of the covered fees ($80 + $80 + $88) and all of the fee owed as debt.
+    assert_eq!(h.pool().await.balance, 1_000_358 * USD);
+    assert_eq!(h.exchange().await.protocol_fees, 62 * USD);
+}
