@@ -361,7 +361,7 @@ fn with_pairs(mut instruction: Instruction, pairs: &[Pubkey]) -> Instruction {
 
 /// `open_position` in market `index` (oracle `oracle`), with the other positions' pairs.
 pub fn open_position(
-    owner: &Pubkey,
+    trader: &Pubkey,
     sub_account: &Pubkey,
     index: u16,
     oracle: &Pubkey,
@@ -370,7 +370,7 @@ pub fn open_position(
 ) -> Instruction {
     let instruction = ix(
         accounts::OpenPosition {
-            owner: *owner,
+            trader: *trader,
             exchange: exchange_pda(),
             pool: pool_pda(),
             sub_account: *sub_account,
@@ -384,7 +384,7 @@ pub fn open_position(
 
 /// `close_position` in market `index`: `base` atoms, or all when `None`.
 pub fn close_position(
-    owner: &Pubkey,
+    trader: &Pubkey,
     sub_account: &Pubkey,
     index: u16,
     oracle: &Pubkey,
@@ -393,7 +393,7 @@ pub fn close_position(
 ) -> Instruction {
     ix(
         accounts::ClosePosition {
-            owner: *owner,
+            trader: *trader,
             exchange: exchange_pda(),
             pool: pool_pda(),
             sub_account: *sub_account,
@@ -457,6 +457,17 @@ pub fn refresh_pool_valuation(pairs: &[Pubkey]) -> Instruction {
         }
     }
     instruction
+}
+
+/// `set_delegate`: `owner` names `delegate` (or clears it with `None`) on `sub_account`.
+pub fn set_delegate(owner: &Pubkey, sub_account: &Pubkey, delegate: Option<Pubkey>) -> Instruction {
+    ix(
+        accounts::SetDelegate {
+            owner: *owner,
+            sub_account: *sub_account,
+        },
+        instruction::SetDelegate { delegate },
+    )
 }
 
 /// `redeem_claim` of `sub_account`'s funded claim.
@@ -588,7 +599,7 @@ pub fn withdraw_insurance(admin: &Pubkey, destination: &Pubkey, amount: u64) -> 
 
 /// `set_triggers` on the position in market `index` priced by `oracle`.
 pub fn set_triggers(
-    owner: &Pubkey,
+    trader: &Pubkey,
     sub_account: &Pubkey,
     index: u16,
     oracle: &Pubkey,
@@ -597,7 +608,7 @@ pub fn set_triggers(
 ) -> Instruction {
     ix(
         accounts::SetTriggers {
-            owner: *owner,
+            trader: *trader,
             sub_account: *sub_account,
             market: market_pda(index),
             oracle: *oracle,

@@ -297,12 +297,12 @@ async function sendOrder() {
     address = sub.address;
   }
   const open = getOpenPositionInstruction({
-    owner, exchange, pool: await poolPda(), subAccount: address, market: order.market.address, oracle: order.market.account.oracle,
+    trader: owner, exchange, pool: await poolPda(), subAccount: address, market: order.market.address, oracle: order.market.account.oracle,
     side: order.side === 'long' ? Side.Long : Side.Short, base: order.base, leverage: order.leverage, limitPrice,
   });
   ixs.push(withPairs(open, await pairsOf(sub, index)));
   if (order.stopLoss || order.takeProfit) {
-    ixs.push(getSetTriggersInstruction({ owner, subAccount: address, market: order.market.address, oracle: order.market.account.oracle, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
+    ixs.push(getSetTriggersInstruction({ trader: owner, subAccount: address, market: order.market.address, oracle: order.market.account.oracle, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
   }
   await send(state.chain, owner, ixs);
   state.lastPreview = null;
@@ -353,7 +353,7 @@ async function accountAction(action: string, id: number, marketIndex: number) {
       const position = sub.positions.find((p) => p.marketIndex === marketIndex)!;
       const mark = ((market.mark ?? 0n) * 1_000_000n) >> 48n;
       const limitPrice = position.base > 0n ? (mark * 9_950n) / 10_000n : (mark * 10_050n) / 10_000n + 1n;
-      const ix = getClosePositionInstruction({ owner, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: null, limitPrice });
+      const ix = getClosePositionInstruction({ trader: owner, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: null, limitPrice });
       await send(state.chain, owner, [ix]);
       return show(`Closed ${market.name} in #${id}.`);
     }

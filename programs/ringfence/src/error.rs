@@ -202,6 +202,10 @@ pub enum RingfenceError {
     InvalidPoolConfig,
     #[msg("The pool's equity is not positive: it takes no deposits until it recovers")]
     PoolInsolvent,
+    #[msg("The signer is neither the sub-account's owner nor its delegate")]
+    NotOwnerOrDelegate,
+    #[msg("A delegate must be a key other than the owner and the zero key")]
+    InvalidDelegate,
 }
 
 impl From<MathError> for Error {

@@ -424,3 +424,12 @@ pub struct PoolValuationRefreshed {
     /// Summed net exposure after, quote native.
     pub total_exposure: u64,
 }
+
+/// A sub-account's delegate was named or cleared.
+#[event]
+pub struct DelegateSet {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// The key that may now trade it, or none.
+    pub delegate: Option<Pubkey>,
+}

@@ -13,6 +13,7 @@ macro_rules! const_assert_size {
     };
 }
 
+pub mod authority;
 pub mod error;
 pub mod events;
 pub mod funding;
@@ -214,6 +215,11 @@ pub mod ringfence {
     /// crosses a trigger, for a keeper fee.
     pub fn execute_trigger(ctx: Context<ExecuteTrigger>) -> Result<()> {
         ExecuteTrigger::handler(ctx)
+    }
+
+    /// Owner: names the key that may trade a sub-account for it (`None` clears it).
+    pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Option<Pubkey>) -> Result<()> {
+        SetDelegate::handler(ctx, delegate)
     }
 
     /// Owner: closes an empty sub-account and recovers its rent.

@@ -4,6 +4,7 @@
 mod admin_bounds;
 mod adversarial;
 mod collateral;
+mod delegates;
 mod exchange;
 mod fill_attacks;
 mod funding;

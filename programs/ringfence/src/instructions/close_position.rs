@@ -1,6 +1,7 @@
 //! Reduces or closes a position against the pool and realizes its PnL into collateral.
 //! Reduce-only, so allowed under initial margin and in every market status.
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
 use crate::funding::settle;
@@ -14,8 +15,8 @@ use anchor_lang::prelude::*;
 /// Accounts of `close_position`.
 #[derive(Accounts)]
 pub struct ClosePosition<'info> {
-    /// The sub-account's owner.
-    pub owner: Signer<'info>,
+    /// The sub-account's owner or its delegate.
+    pub trader: Signer<'info>,
     /// The exchange (protocol fee ledger).
     #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.bump)]
     pub exchange: Account<'info, Exchange>,
@@ -23,7 +24,7 @@ pub struct ClosePosition<'info> {
     #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
     pub pool: Account<'info, Pool>,
     /// The sub-account.
-    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    #[account(mut, constraint = permits(&sub_account, trader.key, Right::Trade)? @ RingfenceError::NotOwnerOrDelegate)]
     pub sub_account: AccountLoader<'info, SubAccount>,
     /// The market, in any status: reducing risk is always allowed.
     #[account(mut)]

@@ -1,5 +1,6 @@
 //! Closes an empty sub-account and returns its rent. Its id is never reused.
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::SubAccountClosed;
 use crate::state::{load_sub_account, SubAccount, UserAccount, USER_SEED};
@@ -18,7 +19,7 @@ pub struct CloseSubAccount<'info> {
     #[account(
         mut,
         close = owner,
-        has_one = owner @ RingfenceError::NotOwner
+        constraint = permits(&sub_account, owner.key, Right::Owner)? @ RingfenceError::NotOwner
     )]
     pub sub_account: AccountLoader<'info, SubAccount>,
 }

@@ -3,6 +3,7 @@
 //! `[market, oracle]` for every open position, so that a sub-account flagged as being
 //! liquidated whose equity is back at the liquidation-end target is unflagged.
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::Deposited;
 use crate::health::unflag_if_recovered;
@@ -26,7 +27,7 @@ pub struct Deposit<'info> {
     /// The sub-account credited.
     #[account(
         mut,
-        has_one = owner @ RingfenceError::NotOwner
+        constraint = permits(&sub_account, owner.key, Right::Owner)? @ RingfenceError::NotOwner
     )]
     pub sub_account: AccountLoader<'info, SubAccount>,
     /// The exchange's vault.

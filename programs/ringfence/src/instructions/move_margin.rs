@@ -3,6 +3,7 @@
 //! initial margin and never moves unrealized profit. Wallet ↔ isolated moves are `deposit`
 //! and `withdraw`, which apply the same checks.
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::MarginMoved;
 use crate::health::{debit_free_collateral, unflag_if_recovered};
@@ -18,10 +19,10 @@ pub struct MoveMargin<'info> {
     /// Owner of both sub-accounts.
     pub owner: Signer<'info>,
     /// Where the collateral comes from.
-    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    #[account(mut, constraint = permits(&source, owner.key, Right::Owner)? @ RingfenceError::NotOwner)]
     pub source: AccountLoader<'info, SubAccount>,
     /// Where it goes.
-    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    #[account(mut, constraint = permits(&destination, owner.key, Right::Owner)? @ RingfenceError::NotOwner)]
     pub destination: AccountLoader<'info, SubAccount>,
     /// The pool: a destination that owes it a realized loss repays it first.
     #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]

@@ -1,5 +1,6 @@
 //! Opens or increases a position against the pool at oracle × (1 + skew premium).
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::PositionOpened;
 use crate::funding::settle;
@@ -37,8 +38,8 @@ pub struct OpenPositionArgs {
 /// sub-account's other open positions.
 #[derive(Accounts)]
 pub struct OpenPosition<'info> {
-    /// The sub-account's owner.
-    pub owner: Signer<'info>,
+    /// The sub-account's owner or its delegate.
+    pub trader: Signer<'info>,
     /// The exchange (protocol fee ledger).
     #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.bump)]
     pub exchange: Account<'info, Exchange>,
@@ -46,7 +47,7 @@ pub struct OpenPosition<'info> {
     #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
     pub pool: Account<'info, Pool>,
     /// The sub-account.
-    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    #[account(mut, constraint = permits(&sub_account, trader.key, Right::Trade)? @ RingfenceError::NotOwnerOrDelegate)]
     pub sub_account: AccountLoader<'info, SubAccount>,
     /// The market traded; it must be Active.
     #[account(mut, constraint = market.load()?.status() == MarketStatus::Active @ RingfenceError::MarketNotActive)]

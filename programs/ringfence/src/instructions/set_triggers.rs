@@ -1,6 +1,7 @@
 //! The owner sets a position's stop-loss and take-profit prices (0 clears one). A trigger the
 //! mark has already crossed is refused: it would only be a close that skips the close path.
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::TriggersSet;
 use crate::instructions::execute_trigger::triggered;
@@ -13,10 +14,10 @@ use anchor_lang::prelude::*;
 /// Accounts of `set_triggers`.
 #[derive(Accounts)]
 pub struct SetTriggers<'info> {
-    /// The sub-account's owner.
-    pub owner: Signer<'info>,
+    /// The sub-account's owner or its delegate.
+    pub trader: Signer<'info>,
     /// The sub-account.
-    #[account(mut, has_one = owner @ RingfenceError::NotOwner)]
+    #[account(mut, constraint = permits(&sub_account, trader.key, Right::Trade)? @ RingfenceError::NotOwnerOrDelegate)]
     pub sub_account: AccountLoader<'info, SubAccount>,
     /// The market of the position.
     pub market: AccountLoader<'info, Market>,

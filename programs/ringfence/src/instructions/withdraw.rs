@@ -1,6 +1,7 @@
 //! Moves free collateral out of a sub-account. Unrealized profit never counts here, and what
 //! stays must cover the initial requirement of every open position.
 
+use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::Withdrawn;
 use crate::health::debit_free_collateral;
@@ -20,7 +21,7 @@ pub struct Withdraw<'info> {
     /// The sub-account debited.
     #[account(
         mut,
-        has_one = owner @ RingfenceError::NotOwner
+        constraint = permits(&sub_account, owner.key, Right::Owner)? @ RingfenceError::NotOwner
     )]
     pub sub_account: AccountLoader<'info, SubAccount>,
     /// The exchange's vault.

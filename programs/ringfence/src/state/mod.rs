@@ -38,8 +38,8 @@ mod tests {
         assert_eq!(UserAccount::SPACE, 8 + 32 + 2 + 2 + 1);
         assert_eq!(StubOracle::SPACE, 8 + 2 + 8 + 8 + 4 + 8 + 1);
         assert_eq!(Market::SPACE, 336);
-        assert_eq!(SubAccountMode::Cross.space(), 656);
-        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 152);
+        assert_eq!(SubAccountMode::Cross.space(), 688);
+        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 184);
     }
 
     #[test]

@@ -46,7 +46,8 @@ impl SubAccountMode {
 }
 
 /// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots follow it.
-/// Layout version 2 (v2 replaced 8 reserved bytes by the claim, its ticket and the pool debt).
+/// Layout version 2 (v2 replaced 8 reserved bytes by the claim, its ticket, the pool debt and
+/// the delegate).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct SubAccount {
@@ -76,9 +77,12 @@ pub struct SubAccount {
     /// The part of a negative collateral that is a realized loss the pool has booked as a
     /// receivable (`Pool::receivable`) rather than as balance, quote native.
     pub pool_debt: u64,
+    /// A key the owner lets trade this sub-account (`authority::Right::Trade`), or the zero key
+    /// for none. Set only by the owner (`set_delegate`).
+    pub delegate: Pubkey,
 }
 
-const_assert_size!(SubAccount, 72);
+const_assert_size!(SubAccount, 104);
 const _: () = assert!(8 + offset_of!(SubAccount, owner) == SUB_ACCOUNT_OWNER_OFFSET);
 const _: () = assert!(8 + offset_of!(SubAccount, mode) == SUB_ACCOUNT_MODE_OFFSET);
 const _: () =
@@ -109,8 +113,8 @@ pub struct Position {
 }
 
 const_assert_size!(Position, 72);
-const _: () = assert!(SubAccountMode::Cross.space() == 656);
-const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 152);
+const _: () = assert!(SubAccountMode::Cross.space() == 688);
+const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 184);
 
 impl Position {
     /// Whether the slot holds a position.
