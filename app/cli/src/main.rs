@@ -6,8 +6,10 @@ mod trader;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ringfence_sdk::client::Client;
-use solana_sdk::signature::{read_keypair_file, Keypair};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{read_keypair_file, Keypair, Signer};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// Ringfence perpetual futures from the command line.
 #[derive(Debug, Parser)]
@@ -27,6 +29,10 @@ pub struct Cli {
     /// Send without asking for confirmation.
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
+    /// Trade another wallet's sub-accounts as its delegate (open, close, triggers): the
+    /// sub-account ids are that owner's, the keypair signs.
+    #[arg(long, global = true)]
+    pub owner: Option<String>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -60,12 +66,9 @@ pub enum ModeArg {
 pub enum Command {
     /// Markets with mark price, funding rate and open interest.
     Markets,
-    /// Your sub-accounts and positions: mark, PnL, margin ratio, liquidation price.
-    Positions {
-        /// Show another wallet's sub-accounts.
-        #[arg(long)]
-        owner: Option<String>,
-    },
+    /// Your sub-accounts and positions (another wallet's with `--owner`): mark, PnL, margin
+    /// ratio, liquidation price.
+    Positions,
     /// Creates a sub-account (and your user account on first use).
     CreateSubAccount {
         /// Cross or isolated; always explicit.
@@ -156,17 +159,76 @@ pub enum Command {
         #[arg(long)]
         usd: String,
     },
+    /// Stop-loss and take-profit of a position.
+    #[command(subcommand)]
+    Triggers(TriggersCommand),
+    /// The key that may trade a sub-account for you (never move its collateral).
+    #[command(subcommand)]
+    Delegate(DelegateCommand),
     /// Admin commands.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
 }
 
-/// What a command needs: the RPC client, the signer and whether to ask before sending.
+/// `triggers set|clear`.
+#[derive(Debug, Subcommand)]
+pub enum TriggersCommand {
+    /// Sets a stop-loss and/or take-profit (dollars); one not given is cleared.
+    Set {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Market index or name.
+        #[arg(long)]
+        market: String,
+        /// Stop-loss price, dollars.
+        #[arg(long)]
+        stop_loss: Option<String>,
+        /// Take-profit price, dollars.
+        #[arg(long)]
+        take_profit: Option<String>,
+    },
+    /// Clears both triggers.
+    Clear {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Market index or name.
+        #[arg(long)]
+        market: String,
+    },
+}
+
+/// `delegate set|clear`.
+#[derive(Debug, Subcommand)]
+pub enum DelegateCommand {
+    /// Names the key (base58) that may trade the sub-account.
+    Set {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// The delegate's public key.
+        #[arg(long)]
+        key: String,
+    },
+    /// Removes the delegate.
+    Clear {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+    },
+}
+
+/// What a command needs: the RPC client, the signer, whose sub-accounts and whether to ask
+/// before sending.
 pub struct Session {
     /// RPC client.
     pub client: Client,
     /// The signer.
     pub keypair: Keypair,
+    /// The wallet whose sub-accounts the ids name: the signer's own, or the owner it is a
+    /// delegate of (`--owner`).
+    pub owner: Pubkey,
     /// Send without asking.
     pub yes: bool,
 }
@@ -186,14 +248,19 @@ fn main() {
 async fn run(cli: Cli) -> CliResult {
     let keypair = read_keypair_file(&cli.keypair)
         .map_err(|e| format!("cannot read keypair {}: {e}", cli.keypair.display()))?;
+    let owner = match &cli.owner {
+        Some(text) => Pubkey::from_str(text).map_err(|e| format!("--owner: {e}"))?,
+        None => keypair.pubkey(),
+    };
     let session = Session {
         client: Client::new(&cli.url),
         keypair,
+        owner,
         yes: cli.yes,
     };
     match cli.command {
         Command::Markets => trader::markets(&session).await,
-        Command::Positions { owner } => trader::positions(&session, owner).await,
+        Command::Positions => trader::positions(&session).await,
         Command::CreateSubAccount { mode, market } => {
             trader::create_sub_account(&session, mode, market).await
         }
@@ -229,6 +296,22 @@ async fn run(cli: Cli) -> CliResult {
         }
         Command::RemoveMargin { from, to, usd } => {
             trader::move_margin(&session, from, to, &usd, false).await
+        }
+        Command::Triggers(TriggersCommand::Set {
+            sub,
+            market,
+            stop_loss,
+            take_profit,
+        }) => trader::set_triggers(&session, sub, &market, stop_loss, take_profit).await,
+        Command::Triggers(TriggersCommand::Clear { sub, market }) => {
+            trader::set_triggers(&session, sub, &market, None, None).await
+        }
+        Command::Delegate(DelegateCommand::Set { sub, key }) => {
+            let key = Pubkey::from_str(&key).map_err(|e| format!("--key: {e}"))?;
+            trader::set_delegate(&session, sub, Some(key)).await
+        }
+        Command::Delegate(DelegateCommand::Clear { sub }) => {
+            trader::set_delegate(&session, sub, None).await
         }
         Command::Admin(command) => admin::run(&session, command).await,
     }

@@ -18,7 +18,6 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 use std::io::{BufRead, Write};
-use std::str::FromStr;
 
 /// Base decimals (sizes are typed in whole base units).
 const BASE_DECIMALS: u32 = 9;
@@ -72,7 +71,7 @@ fn mark_of(market: &PricedMarket) -> Result<I80F48, String> {
 }
 
 async fn sub_account(session: &Session, id: u16) -> Result<(Pubkey, SubAccountView), String> {
-    let key = builders::sub_account_pda(&session.keypair.pubkey(), id);
+    let key = builders::sub_account_pda(&session.owner, id);
     let view = session
         .client
         .sub_account(&key)
@@ -197,12 +196,9 @@ fn print_account(summary: &AccountSummary) {
     }
 }
 
-/// `positions`.
-pub async fn positions(session: &Session, owner: Option<String>) -> CliResult {
-    let owner = match owner {
-        Some(text) => Pubkey::from_str(&text).map_err(|e| format!("owner: {e}"))?,
-        None => session.keypair.pubkey(),
-    };
+/// `positions` of the session's owner (`--owner`, or the signer).
+pub async fn positions(session: &Session) -> CliResult {
+    let owner = session.owner;
     let (markets, now) = markets_now(session).await?;
     let accounts = session
         .client
@@ -447,6 +443,38 @@ pub async fn move_margin(
     } else {
         builders::remove_margin(&owner, &source, &destination, amount, &pairs)
     };
+    send(session, &[ix]).await
+}
+
+/// `triggers set|clear`: prices in dollars, absent = cleared.
+pub async fn set_triggers(
+    session: &Session,
+    id: u16,
+    market: &str,
+    stop_loss: Option<String>,
+    take_profit: Option<String>,
+) -> CliResult {
+    let (key, _) = sub_account(session, id).await?;
+    let (markets, _) = markets_now(session).await?;
+    let market = find_market(&markets, market)?;
+    let price = |text: Option<String>| -> Result<u64, String> {
+        text.map_or(Ok(0), |t| parse_decimal(&t, QUOTE_DECIMALS))
+    };
+    let ix = builders::set_triggers(
+        &session.keypair.pubkey(),
+        &key,
+        market.market.index,
+        &market.market.oracle,
+        price(stop_loss)?,
+        price(take_profit)?,
+    );
+    send(session, &[ix]).await
+}
+
+/// `delegate set|clear` (the owner's own sub-accounts only).
+pub async fn set_delegate(session: &Session, id: u16, delegate: Option<Pubkey>) -> CliResult {
+    let (key, _) = sub_account(session, id).await?;
+    let ix = builders::set_delegate(&session.keypair.pubkey(), &key, delegate);
     send(session, &[ix]).await
 }
 

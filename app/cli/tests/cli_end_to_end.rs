@@ -1,5 +1,6 @@
 //! The `ringfence` binary against a local network: the seed example's preview, a sent order,
-//! the positions table and a refused order in words.
+//! the positions table, a refused order in words, a stop-loss, and a delegate that closes for
+//! the owner but cannot withdraw.
 
 use ringfence_localnet::{demo, Config, Localnet};
 use ringfence_sdk::client::Client;
@@ -164,6 +165,64 @@ async fn end_to_end_cli_previews_the_seed_example_sends_it_and_names_refusals() 
         "{}",
         over.stderr
     );
+
+    // A stop-loss at $46,000, then a delegate that closes the position but cannot withdraw.
+    let stop = [
+        "-y",
+        "triggers",
+        "set",
+        "--sub",
+        "0",
+        "--market",
+        "BTC-PERP",
+        "--stop-loss",
+        "46,000",
+    ];
+    let set = cli(&url, &keypair, &stop).await;
+    assert!(set.ok, "{}", set.stderr);
+    let sub = ringfence_sdk::builders::sub_account_pda(&trader.pubkey(), 0);
+    let view = client.sub_account(&sub).await.unwrap().unwrap();
+    assert_eq!(view.positions[0].stop_loss, 46_000_000_000);
+    let delegate = Keypair::new();
+    client
+        .rpc
+        .request_airdrop(&delegate.pubkey(), 1_000_000_000)
+        .await
+        .unwrap();
+    let delegate_file = dir.join("delegate.json");
+    write_keypair_file(&delegate, &delegate_file).unwrap();
+    let key = delegate.pubkey().to_string();
+    let named = cli(
+        &url,
+        &keypair,
+        &["-y", "delegate", "set", "--sub", "0", "--key", &key],
+    )
+    .await;
+    assert!(named.ok, "{}", named.stderr);
+    let owner = trader.pubkey().to_string();
+    let as_delegate = |args: &[&str]| {
+        let mut all = vec!["-y", "--owner", owner.as_str()];
+        all.extend_from_slice(args);
+        all.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let close = as_delegate(&["close", "--sub", "0", "--market", "BTC-PERP"]);
+    let close: Vec<&str> = close.iter().map(String::as_str).collect();
+    let closed = cli(&url, &delegate_file, &close).await;
+    assert!(closed.ok, "{}", closed.stderr);
+    let view = client.sub_account(&sub).await.unwrap().unwrap();
+    assert!(view.open_positions().next().is_none());
+    let take = as_delegate(&["withdraw", "--sub", "0", "--usd", "1"]);
+    let take: Vec<&str> = take.iter().map(String::as_str).collect();
+    let collateral = view.header.collateral;
+    let refused = cli(&url, &delegate_file, &take).await;
+    assert!(!refused.ok, "{}", refused.stdout);
+    let view = client.sub_account(&sub).await.unwrap().unwrap();
+    assert_eq!(view.header.collateral, collateral);
+    let cleared = cli(&url, &keypair, &["-y", "delegate", "clear", "--sub", "0"]).await;
+    assert!(cleared.ok, "{}", cleared.stderr);
+    let view = client.sub_account(&sub).await.unwrap().unwrap();
+    assert_eq!(view.header.delegate, solana_sdk::pubkey::Pubkey::default());
+
     let (vault, ledgers) = client.vault_and_ledgers().await.unwrap();
     assert_eq!(
         i128::from(vault),

@@ -46,8 +46,9 @@ impl SubAccountMode {
 }
 
 /// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots follow it.
-/// Layout version 2 (v2 replaced 8 reserved bytes by the claim, its ticket, the pool debt and
-/// the delegate).
+/// Layout version 3 (v2 replaced 8 reserved bytes by the claim, its ticket and the pool debt;
+/// v3 added the delegate). Accounts of an older layout are refused (`InvalidSubAccount`): a
+/// fresh deployment only, as nothing older is live.
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct SubAccount {
