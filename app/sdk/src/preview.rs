@@ -173,23 +173,13 @@ fn scratch_ledgers(market: &Market) -> (Exchange, Pool) {
     let active = u16::from(market.valued_active);
     let pool = Pool {
         balance: u64::MAX / 2,
-        total_shares: 0,
-        bump: 0,
-        claim_pot: 0,
-        claims_issued: 0,
-        claims_funded: 0,
-        receivable: 0,
         traders_pnl: market.valued_pnl,
         traders_profit: market.valued_profit,
         total_exposure: market.valued_exposure,
         valuation_window: market.valued_window,
         window_markets: active,
-        previous_window_markets: 0,
         active_markets: active,
-        window_oi_required: 0,
-        previous_window_oi_required: 0,
-        lp_cooldown_s: 0,
-        max_valuation_age_s: 0,
+        ..Pool::new(0, 0, 0)
     };
     (exchange, pool)
 }

@@ -268,22 +268,7 @@ mod tests {
         Pool {
             balance: 1_000_000 * USD as u64,
             total_shares: 1,
-            bump: 0,
-            claim_pot: 0,
-            claims_issued: 0,
-            claims_funded: 0,
-            receivable: 0,
-            traders_pnl: 0,
-            traders_profit: 0,
-            total_exposure: 0,
-            valuation_window: 0,
-            window_markets: 0,
-            previous_window_markets: 0,
-            active_markets: 0,
-            window_oi_required: 0,
-            previous_window_oi_required: 0,
-            lp_cooldown_s: 0,
-            max_valuation_age_s: 60,
+            ..Pool::new(0, 0, 60)
         }
     }
 

@@ -142,26 +142,7 @@ impl InitializeExchange<'_> {
             Pool::SPACE,
             &[POOL_SEED, &[bumps.pool]],
         )?;
-        let pool = Pool {
-            balance: 0,
-            total_shares: 0,
-            bump: bumps.pool,
-            claim_pot: 0,
-            claims_issued: 0,
-            claims_funded: 0,
-            receivable: 0,
-            traders_pnl: 0,
-            traders_profit: 0,
-            total_exposure: 0,
-            valuation_window: 0,
-            window_markets: 0,
-            previous_window_markets: 0,
-            active_markets: 0,
-            window_oi_required: 0,
-            previous_window_oi_required: 0,
-            lp_cooldown_s: config.lp_cooldown_s,
-            max_valuation_age_s: config.max_valuation_age_s,
-        };
+        let pool = Pool::new(bumps.pool, config.lp_cooldown_s, config.max_valuation_age_s);
         write_account(&accounts.pool, &pool)?;
 
         emit!(ExchangeInitialized {

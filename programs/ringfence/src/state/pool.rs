@@ -73,6 +73,30 @@ impl Pool {
     /// Account size including the discriminator.
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
+    /// An empty pool with its fixed LP settings (nothing open, so always freshly valued).
+    pub fn new(bump: u8, lp_cooldown_s: u32, max_valuation_age_s: u32) -> Self {
+        Self {
+            balance: 0,
+            total_shares: 0,
+            bump,
+            claim_pot: 0,
+            claims_issued: 0,
+            claims_funded: 0,
+            receivable: 0,
+            traders_pnl: 0,
+            traders_profit: 0,
+            total_exposure: 0,
+            valuation_window: 0,
+            window_markets: 0,
+            previous_window_markets: 0,
+            active_markets: 0,
+            window_oi_required: 0,
+            previous_window_oi_required: 0,
+            lp_cooldown_s,
+            max_valuation_age_s,
+        }
+    }
+
     /// Length of a valuation window, seconds (half the accepted age).
     pub fn window_s(&self) -> i64 {
         i64::from(self.max_valuation_age_s / 2).max(1)
@@ -149,23 +173,7 @@ mod tests {
     fn pool(balance: u64) -> Pool {
         Pool {
             balance,
-            total_shares: 0,
-            bump: 0,
-            claim_pot: 0,
-            claims_issued: 0,
-            claims_funded: 0,
-            receivable: 0,
-            traders_pnl: 0,
-            traders_profit: 0,
-            total_exposure: 0,
-            valuation_window: 0,
-            window_markets: 0,
-            previous_window_markets: 0,
-            active_markets: 0,
-            window_oi_required: 0,
-            previous_window_oi_required: 0,
-            lp_cooldown_s: 0,
-            max_valuation_age_s: 60,
+            ..Pool::new(0, 0, 60)
         }
     }
 
