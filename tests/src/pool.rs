@@ -3,6 +3,7 @@
 
 use crate::harness::Harness;
 use fixed::types::I80F48;
+use ringfence::pool_equity::{pool_equity, LpFlow};
 use solana_sdk::pubkey::Pubkey;
 
 /// Base atoms per quote native unit of value at a price of 1 (1e9 atoms, 1e6 native).
@@ -85,11 +86,9 @@ impl Harness {
         );
     }
 
-    /// The pool's lower equity (what a withdrawer is paid from), quote native.
-    pub async fn pool_lower_equity(&mut self) -> i128 {
-        let pool = self.pool().await;
-        i128::from(pool.balance)
-            - i128::from(pool.traders_profit)
-            - i128::from(pool.claims_issued - pool.claims_funded)
+    /// The pool's equity for `flow` (the program's own valuation of the stored sums), quote
+    /// native.
+    pub async fn pool_equity(&mut self, flow: LpFlow) -> i128 {
+        pool_equity(&self.pool().await, flow)
     }
 }

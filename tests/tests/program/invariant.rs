@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ringfence::instructions::Side;
 use ringfence::math::liquidation::may_liquidate;
+use ringfence::pool_equity::LpFlow;
 use ringfence::state::LpAccount;
 use ringfence::state::SubAccountMode;
 use ringfence_tests::params::{btc_params, eth_params, BASE_UNIT, USD};
@@ -433,7 +434,7 @@ impl World {
     /// After an open that grew exposure or an LP withdrawal: Σ |net exposure| ≤ lower equity.
     async fn assert_summed_cap(&mut self, what: &str) {
         let exposure = i128::from(self.h.pool().await.total_exposure);
-        let equity = self.h.pool_lower_equity().await;
+        let equity = self.h.pool_equity(LpFlow::Withdrawal).await;
         assert!(
             exposure <= equity,
             "{what} left exposure {exposure} above equity {equity}"
@@ -458,10 +459,8 @@ impl World {
         let micros = *price;
         self.h.set_price_micros(market, micros).await;
         self.h.refresh_all().await;
+        let higher = self.h.pool_equity(LpFlow::Deposit).await;
         let pool = self.h.pool().await;
-        let higher = i128::from(pool.balance)
-            - i128::from(pool.traders_pnl)
-            - i128::from(pool.claims_issued - pool.claims_funded);
         let account: LpAccount = self.h.decode(&builders::lp_pda(&timer.key())).await;
         let bound = i128::from(account.shares) * higher / i128::from(pool.total_shares);
         let ix = builders::pool_withdraw(&timer.key(), &timer.token, account.shares);
