@@ -8,7 +8,7 @@ use ringfence::error::RingfenceError;
 use ringfence::instructions::ExchangeConfig;
 use ringfence::state::{Exchange, Market, Pool, Position, SubAccount, MAX_VALUATION_AGE_S};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
@@ -80,10 +80,11 @@ impl Harness {
         let mut test = ProgramTest::new(
             "ringfence",
             ringfence::ID,
-            processor!(ringfence::native::process_instruction),
+            ringfence_host::builtin!(ringfence::native::process_instruction),
         );
         test.prefer_bpf(false);
         let ctx = test.start_with_context().await;
+        ringfence_host::install();
         let mut harness = Self {
             ctx,
             admin: Keypair::new(),

@@ -46,8 +46,7 @@ async fn end_to_end_cli_previews_the_seed_example_sends_it_and_names_refusals() 
         .unwrap();
     let trader = Keypair::new();
     client
-        .rpc
-        .request_airdrop(&trader.pubkey(), 10_000_000_000)
+        .airdrop(&trader.pubkey(), 10_000_000_000)
         .await
         .unwrap();
     demo::fund(&client, &admin, &mint.pubkey(), &trader.pubkey(), 5_000)
@@ -185,8 +184,7 @@ async fn end_to_end_cli_previews_the_seed_example_sends_it_and_names_refusals() 
     assert_eq!(view.positions[0].stop_loss, 46_000_000_000);
     let delegate = Keypair::new();
     client
-        .rpc
-        .request_airdrop(&delegate.pubkey(), 1_000_000_000)
+        .airdrop(&delegate.pubkey(), 1_000_000_000)
         .await
         .unwrap();
     let delegate_file = dir.join("delegate.json");

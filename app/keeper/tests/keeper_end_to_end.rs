@@ -57,8 +57,7 @@ impl World {
     async fn wallet(&self, usd: u64) -> (Keypair, Pubkey) {
         let wallet = Keypair::new();
         self.client
-            .rpc
-            .request_airdrop(&wallet.pubkey(), 10_000_000_000)
+            .airdrop(&wallet.pubkey(), 10_000_000_000)
             .await
             .unwrap();
         let token = demo::fund(&self.client, &self.admin, &self.mint, &wallet.pubkey(), usd)
@@ -122,8 +121,7 @@ impl World {
     async fn keeper(&self, rpc_url: &str) -> Arc<Keeper> {
         let keeper = Keypair::new();
         self.client
-            .rpc
-            .request_airdrop(&keeper.pubkey(), 10_000_000_000)
+            .airdrop(&keeper.pubkey(), 10_000_000_000)
             .await
             .unwrap();
         let config = KeeperConfig {
@@ -131,7 +129,7 @@ impl World {
             scan_interval_ms: 200,
             funding_interval_s: 1,
             max_in_flight: 1,
-            rpc_timeout_ms: 500,
+            rpc_timeout_ms: 2_000,
             max_backoff_ms: 400,
             ..KeeperConfig::default()
         };
@@ -140,7 +138,7 @@ impl World {
 }
 
 async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if done().await {
             return;
         }

@@ -15,7 +15,8 @@ use tokio::sync::{mpsc, watch};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// HTTP JSON-RPC port on 127.0.0.1 (websocket on the next port).
+    /// HTTP JSON-RPC port on 127.0.0.1 (websocket on the next port, demo controls on the one
+    /// after, the faucet 1,001 above).
     #[arg(long, default_value_t = 8899)]
     rpc_port: u16,
     /// Seed of the demo's wallets and price path.
@@ -73,16 +74,19 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> Result<(), AnyError> {
     ringfence_localnet::init_logging();
     let args = Args::parse();
+    // Beside the RPC port (websocket on +1): demo controls on +2, the faucet 1,001 above
+    // (9900 for 8899, agave's default pair).
     let config = Config {
-        rpc_addr: SocketAddr::from(([127, 0, 0, 1], args.rpc_port)),
-        ws_addr: SocketAddr::from(([127, 0, 0, 1], args.rpc_port + 1)),
-        ..Config::default()
+        rpc_port: args.rpc_port,
+        control_port: args.rpc_port + 2,
+        faucet_port: args.rpc_port + 1_001,
+        ledger: Some(args.out.join("ledger")),
+        unique_ports: false,
     };
     let (control, requests) = mpsc::channel(16);
     let net = Localnet::start(config, demo::control_methods(control).into()).await?;
     let client = Client::new(&net.rpc_url);
-    let urls = (net.rpc_url.as_str(), net.ws_url.as_str());
-    let (summary, admin) = demo::setup(&client, urls, args.seed, &args.out).await?;
+    let (summary, admin) = demo::setup(&client, &net, args.seed, &args.out).await?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     let step = Duration::from_millis(args.price_step_ms);
     tokio::spawn(demo::drive(client, admin, args.seed, step, requests));

@@ -3,7 +3,8 @@
 //! fill the pool and the insurance fund, fund demo wallets (keypair files written out), open
 //! the source material's example positions for one of them, then move the stub prices along a
 //! seeded path. Crash scenarios and price shifts are applied on demand through two
-//! non-standard RPC methods, `ringfence_demoScenario` and `ringfence_demoShift`.
+//! JSON-RPC methods on the local network's control port, `ringfence_demoScenario` and
+//! `ringfence_demoShift`.
 
 use crate::price_path::{PricePath, Scenario};
 use jsonrpsee::types::ErrorObjectOwned;
@@ -50,6 +51,8 @@ pub struct DemoSummary {
     pub rpc_url: String,
     /// Websocket URL.
     pub ws_url: String,
+    /// URL of the demo's control methods (`ringfence_demoScenario`, `ringfence_demoShift`).
+    pub control_url: Option<String>,
     /// Program id.
     pub program_id: String,
     /// Collateral mint.
@@ -75,7 +78,7 @@ pub fn control_methods(control: mpsc::Sender<Control>) -> RpcModule<mpsc::Sender
     module
         .register_async_method("ringfence_demoScenario", |params, control, _| async move {
             let (name,): (String,) = params.parse()?;
-            let scenario: Scenario = name.parse().map_err(crate::rpc::invalid_params)?;
+            let scenario: Scenario = name.parse().map_err(invalid_params)?;
             request(&control, |reply| Control::Scenario(scenario, reply)).await
         })
         .expect("registered once");
@@ -83,9 +86,7 @@ pub fn control_methods(control: mpsc::Sender<Control>) -> RpcModule<mpsc::Sender
         .register_async_method("ringfence_demoShift", |params, control, _| async move {
             let (index, percent): (usize, f64) = params.parse()?;
             if !(-99.0..=1_000.0).contains(&percent) {
-                return Err(crate::rpc::invalid_params(
-                    "percent must be within -99 ..= 1000",
-                ));
+                return Err(invalid_params("percent must be within -99 ..= 1000"));
             }
             request(&control, |reply| Control::Shift(index, percent, reply)).await
         })
@@ -93,12 +94,21 @@ pub fn control_methods(control: mpsc::Sender<Control>) -> RpcModule<mpsc::Sender
     module
 }
 
+/// A JSON-RPC "invalid params" error (-32602) saying `message`.
+fn invalid_params(message: impl ToString) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(
+        jsonrpsee::types::error::INVALID_PARAMS_CODE,
+        message.to_string(),
+        None::<()>,
+    )
+}
+
 async fn request(
     control: &mpsc::Sender<Control>,
     make: impl FnOnce(oneshot::Sender<Vec<i64>>) -> Control,
 ) -> Result<Vec<i64>, ErrorObjectOwned> {
     let (reply, answer) = oneshot::channel();
-    let unavailable = || crate::rpc::invalid_params("the demo price driver is not running");
+    let unavailable = || invalid_params("the demo price driver is not running");
     control.send(make(reply)).await.map_err(|_| unavailable())?;
     answer.await.map_err(|_| unavailable())
 }
@@ -122,8 +132,7 @@ pub async fn bootstrap(
     pool_usd: u64,
 ) -> Result<(), AnyError> {
     let rpc = &client.rpc;
-    rpc.request_airdrop(&admin.pubkey(), 1_000_000_000_000)
-        .await?;
+    client.airdrop(&admin.pubkey(), 1_000_000_000_000).await?;
     let rent = rpc.get_minimum_balance_for_rent_exemption(82).await?;
     let ixs = builders::create_mint(&admin.pubkey(), &mint.pubkey(), &admin.pubkey(), 6, rent);
     client.send(&ixs, admin, &[mint]).await?;
@@ -155,7 +164,7 @@ pub async fn fund(
 /// Builds the demo on the network at `client`; keypair files and `demo.json` go to `out`.
 pub async fn setup(
     client: &Client,
-    urls: (&str, &str),
+    net: &crate::Localnet,
     seed: u64,
     out: &Path,
 ) -> Result<(DemoSummary, Keypair), AnyError> {
@@ -184,11 +193,12 @@ pub async fn setup(
     let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
     let insurance = builders::fund_insurance(&admin.pubkey(), &admin_token, 100_000 * USD);
     client.send(&[insurance], &admin, &[]).await?;
-    open_seed_positions(client, seed, &mint.pubkey()).await?;
+    open_seed_positions(client, &admin, seed, &mint.pubkey()).await?;
 
     let summary = DemoSummary {
-        rpc_url: urls.0.to_string(),
-        ws_url: urls.1.to_string(),
+        rpc_url: net.rpc_url.clone(),
+        ws_url: net.ws_url.clone(),
+        control_url: net.control_url.clone(),
         program_id: ringfence::ID.to_string(),
         collateral_mint: mint.pubkey().to_string(),
         markets: list.markets.iter().map(|m| m.name.clone()).collect(),
@@ -209,7 +219,7 @@ async fn fund_wallet(
 ) -> Result<DemoWallet, AnyError> {
     let owner = keypair.pubkey();
     if owner != admin.pubkey() {
-        client.rpc.request_airdrop(&owner, 100_000_000_000).await?;
+        client.airdrop(&owner, 100_000_000_000).await?;
     }
     let token = builders::token_account(&owner, mint);
     let mut ixs = vec![builders::create_token_account(
@@ -235,7 +245,12 @@ async fn fund_wallet(
 /// trader-1 holds the source material's example: $5,000 with an isolated BTC long of $1,000
 /// notional margin at 10x and a cross ETH long of $500 at 5x, the rest free in the cross
 /// account. The isolated account gets $1,020: fees and the skew premium come out of it too.
-async fn open_seed_positions(client: &Client, seed: u64, mint: &Pubkey) -> Result<(), AnyError> {
+async fn open_seed_positions(
+    client: &Client,
+    admin: &Keypair,
+    seed: u64,
+    mint: &Pubkey,
+) -> Result<(), AnyError> {
     let trader = seeded_keypair(seed, "trader-1");
     let owner = trader.pubkey();
     let token = builders::token_account(&owner, mint);
@@ -288,7 +303,14 @@ async fn open_seed_positions(client: &Client, seed: u64, mint: &Pubkey) -> Resul
         order(1, 500, 5)?,
         &[],
     );
-    client.send(&[btc_open, eth_open], &trader, &[]).await?;
+    // The setup above took many slots: post the same start prices again in the opening
+    // transaction, so the fills see fresh oracles (max_fill_age_s).
+    let prices = start_prices();
+    let refresh = |index: u16| {
+        builders::set_stub_price(&admin.pubkey(), index, prices[usize::from(index)], 0, -6)
+    };
+    let ixs = [refresh(0), refresh(1), btc_open, eth_open];
+    client.send(&ixs, &trader, &[admin]).await?;
     Ok(())
 }
 

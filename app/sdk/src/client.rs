@@ -223,6 +223,19 @@ impl Client {
         );
         self.rpc.send_and_confirm_transaction(&transaction).await
     }
+
+    /// Requests `lamports` for `to` from the cluster's faucet and waits until the transfer is
+    /// confirmed (at most 30 s).
+    pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> ClientResult<Signature> {
+        let signature = self.rpc.request_airdrop(to, lamports).await?;
+        for _ in 0..150 {
+            if self.rpc.confirm_transaction(&signature).await? {
+                return Ok(signature);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        Err(custom(format!("airdrop {signature} not confirmed in 30 s")))
+    }
 }
 
 /// `[market, oracle]` of each open position of `view` except in `except`: the remaining

@@ -17,7 +17,7 @@ export default async function globalSetup() {
     ['--rpc-port', '18899', '--web-port', '18080', '--out', out, '--web-dir', path.join(here, '../dist'), '--price-step-ms', '5000'],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'warn,tarpc=error,solana=error' } },
   );
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the local exchange exited with ${child.exitCode}`);
     try {
@@ -26,7 +26,7 @@ export default async function globalSetup() {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error('the local exchange did not start within 60 s');
+    if (Date.now() > deadline) throw new Error('the local exchange did not start within 180 s');
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   return async () => {

@@ -15,15 +15,15 @@ import {
 } from '@solana/kit';
 import {
   RINGFENCE_PROGRAM_ADDRESS,
-  decodeRingfenceStateExchangeExchange,
-  decodeRingfenceStateMarketMarket,
-  decodeRingfenceStateMarketUpdateMarketUpdate,
-  decodeRingfenceStateStubOracleStubOracle,
-  decodeRingfenceStateSubAccountSubAccount,
-  decodeRingfenceStateUserUserAccount,
-  getRingfenceStateSubAccountSubAccountDiscriminatorBytes,
-  getRingfenceStateSubAccountSubAccountSize,
-  type RingfenceStateMarketMarket,
+  decodeExchange,
+  decodeMarket,
+  decodeMarketUpdate,
+  decodeStubOracle,
+  decodeSubAccount,
+  decodeUserAccount,
+  getSubAccountDiscriminatorBytes,
+  getSubAccountSize,
+  type Market,
 } from './generated';
 import type { Fixed, PreviewMarket, PreviewPosition } from './preview';
 
@@ -36,7 +36,7 @@ const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsL
 const SYSVAR_CLOCK = address('SysvarC1ock11111111111111111111111111111111');
 
 /** Discriminator and header: the generated codec's size, so a layout change cannot skew slots. */
-const SUB_ACCOUNT_HEADER = getRingfenceStateSubAccountSubAccountSize();
+const SUB_ACCOUNT_HEADER = getSubAccountSize();
 const POSITION_SIZE = 72;
 const OWNER_OFFSET = 8n;
 
@@ -69,7 +69,7 @@ const big = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v
 export interface MarketView {
   address: Address;
   name: string;
-  account: RingfenceStateMarketMarket;
+  account: Market;
   /** Mark, I80F48 bits of dollars per whole base unit; null when the oracle cannot be read. */
   mark: Fixed | null;
   preview: PreviewMarket;
@@ -145,26 +145,26 @@ export class Chain {
   async exchange() {
     const key = await exchangePda();
     const [data] = await this.raw([key]);
-    return data ? decodeRingfenceStateExchangeExchange(encoded(key, data)).data : null;
+    return data ? decodeExchange(encoded(key, data)).data : null;
   }
 
   async nextSubAccountId(owner: Address): Promise<number | null> {
     const key = await userPda(owner);
     const [data] = await this.raw([key]);
     if (!data) return null;
-    return decodeRingfenceStateUserUserAccount(encoded(key, data)).data.nextSubAccountId;
+    return decodeUserAccount(encoded(key, data)).data.nextSubAccountId;
   }
 
   /** Every market with its mark. */
   async markets(count: number): Promise<MarketView[]> {
     const keys = await Promise.all(Array.from({ length: count }, (_, i) => marketPda(i)));
     const data = await this.raw(keys);
-    const markets = data.map((d, i) => decodeRingfenceStateMarketMarket(encoded(keys[i], d!)).data);
+    const markets = data.map((d, i) => decodeMarket(encoded(keys[i], d!)).data);
     const oracles = await this.raw(markets.map((m) => m.oracle));
     const updateKeys = await Promise.all(markets.map((m) => marketUpdatePda(m.index)));
     const updates = await this.raw(updateKeys);
     return markets.map((account, i) => {
-      const update = updates[i] ? decodeRingfenceStateMarketUpdateMarketUpdate(encoded(updateKeys[i], updates[i]!)).data : null;
+      const update = updates[i] ? decodeMarketUpdate(encoded(updateKeys[i], updates[i]!)).data : null;
       const pending = update
         ? {
             applyAfter: update.applyAfter,
@@ -176,7 +176,7 @@ export class Chain {
       const oracle = oracles[i];
       let mark: Fixed | null = null;
       if (oracle && account.oracleKind === 1) {
-        const stub = decodeRingfenceStateStubOracleStubOracle(encoded(account.oracle, oracle)).data;
+        const stub = decodeStubOracle(encoded(account.oracle, oracle)).data;
         mark = priceBits(stub.price, stub.exponent);
       } else if (oracle) {
         mark = pythPrice(oracle);
@@ -219,7 +219,7 @@ export class Chain {
       .getProgramAccounts(PROGRAM, {
         encoding: 'base64',
         filters: [
-          { memcmp: { offset: 0n, bytes: base58.decode(getRingfenceStateSubAccountSubAccountDiscriminatorBytes()) as never, encoding: 'base58' } },
+          { memcmp: { offset: 0n, bytes: base58.decode(getSubAccountDiscriminatorBytes()) as never, encoding: 'base58' } },
           { memcmp: { offset: OWNER_OFFSET, bytes: owner as never, encoding: 'base58' } },
         ],
       })
@@ -240,7 +240,7 @@ function encoded(key: Address, data: Uint8Array) {
 }
 
 function subAccountView(key: Address, data: Uint8Array): SubAccountView {
-  const header = decodeRingfenceStateSubAccountSubAccount(encoded(key, data.slice(0, SUB_ACCOUNT_HEADER))).data;
+  const header = decodeSubAccount(encoded(key, data.slice(0, SUB_ACCOUNT_HEADER))).data;
   const view = new DataView(data.buffer, data.byteOffset);
   const positions: PositionView[] = [];
   const slots = (data.length - SUB_ACCOUNT_HEADER) / POSITION_SIZE;

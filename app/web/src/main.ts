@@ -5,7 +5,7 @@
 import { type Address, AccountRole, type Instruction, type TransactionPartialSigner } from '@solana/kit';
 import type { Wallet } from '@wallet-standard/base';
 import {
-  RingfenceInstructionsOpenPositionSide as Side,
+  Side as Side,
   getAddMarginInstruction,
   getClosePositionInstruction,
   getCreateSubAccountInstruction,
@@ -35,6 +35,8 @@ import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner 
 
 interface Demo {
   rpc_url: string;
+  /** The demo's control methods (price shifts), on their own port beside the validator. */
+  control_url: string | null;
   wallets: { name: string }[];
 }
 
@@ -422,7 +424,9 @@ async function main() {
     if (shift) {
       const [index, pct] = shift.split(':').map(Number);
       return void guarded(async () => {
-        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ringfence_demoShift', params: [index, pct] }) });
+        const control = state.demo?.control_url;
+        if (!control) throw new Error('The demo price controls are not running.');
+        await fetch(control, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ringfence_demoShift', params: [index, pct] }) });
         show(`Demo: moved ${marketOf(index).name} by ${pct}%.`);
       })();
     }

@@ -3,6 +3,18 @@
 use crate::state::{MarketParams, MarketStatus, OracleKind, SubAccountMode};
 use anchor_lang::prelude::*;
 
+/// Logs `event` as Anchor's `emit!` does: one `Program data:` line holding the event's
+/// discriminator and Borsh bytes. Anchor 1.2's host build of `sol_log_data` drops the data,
+/// so a host build (the local validator, the test suites) logs it through the host syscall
+/// stubs instead, which write the same line into the transaction's logs.
+pub fn emit<E: anchor_lang::Event>(event: E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
 /// The exchange, its vault and pool were created.
 #[event]
 pub struct ExchangeInitialized {

@@ -77,7 +77,7 @@ pub fn accrue(market: &mut Market, pool: &mut Pool, mark: I80F48, now: i64) -> R
         .last_funding_ts
         .checked_add(seconds)
         .ok_or(RingfenceError::MathOverflow)?;
-    emit!(FundingAccrued {
+    crate::events::emit(FundingAccrued {
         market_index: market.index,
         rate_bits: rate.to_bits(),
         index_bits: market.cumulative_funding.get().to_bits(),
@@ -105,7 +105,7 @@ pub fn settle(
         .checked_add(owed)
         .ok_or(RingfenceError::MathOverflow)?;
     position.funding_snapshot.set(index);
-    emit!(FundingSettled {
+    crate::events::emit(FundingSettled {
         sub_account: key,
         market_index: market.index,
         paid: owed,

@@ -285,7 +285,7 @@ fn issue_claim(sub_account: &mut SubAccount, pool: &mut Pool, amount: u64) -> Re
         .checked_add(amount)
         .ok_or(RingfenceError::MathOverflow)?;
     sub_account.claim_ticket = ticket;
-    emit!(ClaimIssued {
+    crate::events::emit(ClaimIssued {
         owner: sub_account.owner,
         sub_account_id: sub_account.id,
         amount,
@@ -440,7 +440,7 @@ pub fn resolve_bankruptcy(
     let rest = deficit - insurance_paid - written_off;
     let pool_paid = pool.pay_up_to(rest);
     add_collateral(sub_account, signed(written_off + pool_paid)?)?;
-    emit!(BankruptcyResolved {
+    crate::events::emit(BankruptcyResolved {
         sub_account: key,
         deficit,
         insurance_paid,

@@ -27,7 +27,7 @@ impl AcceptAdmin<'_> {
         let previous = exchange.admin;
         exchange.admin = ctx.accounts.new_admin.key();
         exchange.pending_admin = None;
-        emit!(AdminAccepted {
+        crate::events::emit(AdminAccepted {
             previous,
             admin: exchange.admin,
         });

@@ -101,7 +101,7 @@ impl ApplyMarketUpdate<'_> {
         let previous = market.params;
         market.params = update.params;
         revalue(&mut market, &mut accounts.pool, mark, clock.unix_timestamp)?;
-        emit!(MarketUpdated {
+        crate::events::emit(MarketUpdated {
             index: market.index,
             previous,
             params: update.params,

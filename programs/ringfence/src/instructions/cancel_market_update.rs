@@ -27,7 +27,7 @@ pub struct CancelMarketUpdate<'info> {
 impl CancelMarketUpdate<'_> {
     /// Closes the pending change.
     pub fn handler(ctx: Context<CancelMarketUpdate>) -> Result<()> {
-        emit!(MarketUpdateCancelled {
+        crate::events::emit(MarketUpdateCancelled {
             index: ctx.accounts.market_update.market_index,
         });
         Ok(())

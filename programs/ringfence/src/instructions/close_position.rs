@@ -87,7 +87,7 @@ impl ClosePosition<'_> {
             sub_account_info.key(),
         )?;
 
-        emit!(PositionClosed {
+        crate::events::emit(PositionClosed {
             sub_account: sub_account_info.key(),
             market_index: market.index,
             base_delta: -closing,

@@ -43,7 +43,7 @@ impl CloseSubAccount<'_> {
             .open_sub_accounts
             .checked_sub(1)
             .ok_or(RingfenceError::MathOverflow)?;
-        emit!(SubAccountClosed {
+        crate::events::emit(SubAccountClosed {
             owner: ctx.accounts.owner.key(),
             id,
             rent_returned: info.lamports(),

@@ -113,7 +113,7 @@ impl CreateMarket<'_> {
 
         let exchange = &mut ctx.accounts.exchange;
         exchange.market_count = index.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
-        emit!(MarketCreated {
+        crate::events::emit(MarketCreated {
             index,
             market: ctx.accounts.market.key(),
             oracle: ctx.accounts.oracle.key(),

@@ -72,7 +72,7 @@ impl CreateSubAccount<'_> {
             .open_sub_accounts
             .checked_add(1)
             .ok_or(RingfenceError::MathOverflow)?;
-        emit!(SubAccountCreated {
+        crate::events::emit(SubAccountCreated {
             owner,
             id,
             sub_account: ctx.accounts.sub_account.key(),

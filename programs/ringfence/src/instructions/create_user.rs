@@ -47,7 +47,7 @@ impl CreateUser<'_> {
             .user_count
             .checked_add(1)
             .ok_or(RingfenceError::MathOverflow)?;
-        emit!(UserCreated { owner });
+        crate::events::emit(UserCreated { owner });
         Ok(())
     }
 }

@@ -69,7 +69,7 @@ impl<'info> Deposit<'info> {
             &accounts.owner.to_account_info(),
             amount,
         )?;
-        emit!(Deposited {
+        crate::events::emit(Deposited {
             sub_account: sub_account_info.key(),
             amount,
             collateral,

@@ -107,7 +107,7 @@ impl ExecuteTrigger<'_> {
             &mut accounts.pool,
             key,
         )?;
-        emit!(TriggerExecuted {
+        crate::events::emit(TriggerExecuted {
             sub_account: key,
             market_index: market.index,
             keeper: accounts.keeper.key(),

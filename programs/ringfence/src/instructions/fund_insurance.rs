@@ -46,7 +46,7 @@ impl FundInsurance<'_> {
             &accounts.funder.to_account_info(),
             amount,
         )?;
-        emit!(InsuranceMoved {
+        crate::events::emit(InsuranceMoved {
             account: accounts.funder.key(),
             amount: i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?,
             insurance_fund: accounts.exchange.insurance_fund,

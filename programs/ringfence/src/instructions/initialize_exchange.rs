@@ -145,7 +145,7 @@ impl InitializeExchange<'_> {
         let pool = Pool::new(bumps.pool, config.lp_cooldown_s, config.max_valuation_age_s);
         write_account(&accounts.pool, &pool)?;
 
-        emit!(ExchangeInitialized {
+        crate::events::emit(ExchangeInitialized {
             admin: exchange.admin,
             collateral_mint: exchange.collateral_mint,
             vault: exchange.vault,

@@ -189,7 +189,7 @@ impl<'info> Liquidate<'info> {
         let still_below =
             sub_account.has_positions == 1 && equity_left < liquidation_target(&after)?;
         sub_account.being_liquidated = u8::from(still_below);
-        emit!(Liquidated {
+        crate::events::emit(Liquidated {
             sub_account: key,
             market_index: market.index,
             liquidator: accounts.liquidator.key(),

@@ -76,7 +76,7 @@ pub fn move_margin<'info>(
         &destination_positions,
         destination_remaining,
     )?;
-    emit!(MarginMoved {
+    crate::events::emit(MarginMoved {
         source: source_info.key(),
         destination: destination_info.key(),
         amount,

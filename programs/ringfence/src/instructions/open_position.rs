@@ -146,7 +146,7 @@ impl<'info> OpenPosition<'info> {
         // At initial margin an account is above its liquidation-end target.
         sub_account.being_liquidated = 0;
 
-        emit!(PositionOpened {
+        crate::events::emit(PositionOpened {
             sub_account: sub_account_info.key(),
             market_index: market.index,
             base_delta,

@@ -71,7 +71,7 @@ impl PoolDeposit<'_> {
             &accounts.owner.to_account_info(),
             amount,
         )?;
-        emit!(PoolDeposited {
+        crate::events::emit(PoolDeposited {
             owner: accounts.owner.key(),
             amount,
             shares,

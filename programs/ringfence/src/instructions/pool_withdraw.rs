@@ -68,7 +68,7 @@ impl PoolWithdraw<'_> {
             accounts.exchange.bump,
             amount,
         )?;
-        emit!(PoolWithdrawn {
+        crate::events::emit(PoolWithdrawn {
             owner: accounts.owner.key(),
             amount,
             shares,

@@ -20,7 +20,7 @@ impl ProposeAdmin<'_> {
     pub fn handler(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
         let exchange = &mut ctx.accounts.exchange;
         exchange.pending_admin = Some(proposed);
-        emit!(AdminProposed {
+        crate::events::emit(AdminProposed {
             admin: exchange.admin,
             proposed,
         });

@@ -62,7 +62,7 @@ impl ProposeMarketUpdate<'_> {
             bump: ctx.bumps.market_update,
         };
         write_account(&accounts.market_update, &update)?;
-        emit!(MarketUpdateProposed {
+        crate::events::emit(MarketUpdateProposed {
             index,
             params,
             apply_after,

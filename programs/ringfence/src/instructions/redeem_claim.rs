@@ -37,7 +37,7 @@ impl RedeemClaim<'_> {
             &mut accounts.pool,
             info.key(),
         )?;
-        emit!(ClaimRedeemed {
+        crate::events::emit(ClaimRedeemed {
             sub_account: info.key(),
             amount,
         });

@@ -39,7 +39,7 @@ impl<'info> RefreshPoolValuation<'info> {
             accrue(&mut market, pool, mark, clock.unix_timestamp)?;
             revalue(&mut market, pool, mark, clock.unix_timestamp)?;
         }
-        emit!(PoolValuationRefreshed {
+        crate::events::emit(PoolValuationRefreshed {
             markets: (remaining.len() / 2) as u16,
             active_markets: pool.active_markets,
             traders_pnl: pool.traders_pnl,

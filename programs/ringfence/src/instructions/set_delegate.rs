@@ -28,7 +28,7 @@ impl SetDelegate<'_> {
         );
         let mut sub_account = ctx.accounts.sub_account.load_mut()?;
         sub_account.delegate = key;
-        emit!(DelegateSet {
+        crate::events::emit(DelegateSet {
             sub_account: ctx.accounts.sub_account.key(),
             delegate,
         });

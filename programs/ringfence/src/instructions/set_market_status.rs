@@ -23,7 +23,7 @@ impl SetMarketStatus<'_> {
     pub fn handler(ctx: Context<SetMarketStatus>, status: MarketStatus) -> Result<()> {
         let mut market = ctx.accounts.market.load_mut()?;
         market.status = status as u8;
-        emit!(MarketStatusSet {
+        crate::events::emit(MarketStatusSet {
             index: market.index,
             status,
         });

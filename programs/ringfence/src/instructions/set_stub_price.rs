@@ -32,7 +32,7 @@ impl SetStubPrice<'_> {
         oracle.conf = conf;
         oracle.exponent = exponent;
         oracle.publish_time = publish_time;
-        emit!(StubPriceSet {
+        crate::events::emit(StubPriceSet {
             market_index: oracle.market_index,
             price,
             conf,

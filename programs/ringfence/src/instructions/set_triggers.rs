@@ -50,7 +50,7 @@ impl SetTriggers<'_> {
             );
         }
         positions[slot] = proposed;
-        emit!(TriggersSet {
+        crate::events::emit(TriggersSet {
             sub_account: info.key(),
             market_index: market.index,
             stop_loss,

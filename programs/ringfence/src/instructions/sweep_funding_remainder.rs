@@ -33,7 +33,7 @@ impl SweepFundingRemainder<'_> {
             .checked_add(amount.unsigned_abs())
             .ok_or(RingfenceError::MathOverflow)?;
         market.funding_ledger -= amount;
-        emit!(FundingRemainderSwept {
+        crate::events::emit(FundingRemainderSwept {
             index: market.index,
             amount,
         });

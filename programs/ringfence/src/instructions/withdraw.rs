@@ -53,7 +53,7 @@ impl<'info> Withdraw<'info> {
             accounts.exchange.bump,
             amount,
         )?;
-        emit!(Withdrawn {
+        crate::events::emit(Withdrawn {
             sub_account: sub_account_info.key(),
             destination: accounts.destination.key(),
             amount,

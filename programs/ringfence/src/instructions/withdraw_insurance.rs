@@ -61,7 +61,7 @@ impl WithdrawInsurance<'_> {
             accounts.exchange.bump,
             amount,
         )?;
-        emit!(InsuranceMoved {
+        crate::events::emit(InsuranceMoved {
             account: accounts.destination.key(),
             amount: -i64::try_from(amount).map_err(|_| RingfenceError::MathOverflow)?,
             insurance_fund: after,

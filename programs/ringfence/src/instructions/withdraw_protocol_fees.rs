@@ -45,7 +45,7 @@ impl WithdrawProtocolFees<'_> {
             accounts.exchange.bump,
             amount,
         )?;
-        emit!(ProtocolFeesWithdrawn {
+        crate::events::emit(ProtocolFeesWithdrawn {
             treasury: accounts.treasury.key(),
             amount,
             remaining,
