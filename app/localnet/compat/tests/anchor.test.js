@@ -22,6 +22,21 @@ async function trader(usd) {
   return { keypair, program, token };
 }
 
+/** A trader (as `trader`) with its user account and cross sub-account 0 made through `.rpc()`,
+ * and `deposit(amount)`, a method builder for a deposit into that sub-account. */
+async function depositor(usd) {
+  const { keypair, program, token } = await trader(usd);
+  const owner = keypair.publicKey;
+  await program.methods.createUser().accounts({ owner }).rpc();
+  await program.methods.createSubAccount(0, { cross: {} }).accounts({ owner }).rpc();
+  const subAccount = pda(Buffer.from('sub_account'), owner.toBuffer(), idSeed(0));
+  // The vault is `address = exchange.vault` in the program, not a seed the IDL can resolve.
+  const vault = pda(Buffer.from('vault'));
+  const deposit = (amount) =>
+    program.methods.deposit(new BN(amount)).accounts({ owner, subAccount, vault, ownerToken: token });
+  return { owner, program, subAccount, deposit };
+}
+
 describe('anchor', () => {
   test('the IDL is Anchor\'s: short names, the program address, PDA seeds, fixed program ids', () => {
     expect(idl.address).toBe(programId.toBase58());
@@ -45,32 +60,16 @@ describe('anchor', () => {
   });
 
   test('a refusal is an AnchorError with the program\'s error name', async () => {
-    const { keypair, program, token } = await trader(10);
-    const owner = keypair.publicKey;
-    await program.methods.createUser().accounts({ owner }).rpc();
-    await program.methods.createSubAccount(0, { cross: {} }).accounts({ owner }).rpc();
-    const subAccount = pda(Buffer.from('sub_account'), owner.toBuffer(), idSeed(0));
-    // The vault is `address = exchange.vault` in the program, not a seed the IDL can resolve.
-    const vault = pda(Buffer.from('vault'));
-    const error = await program.methods
-      .deposit(new BN(0))
-      .accounts({ owner, subAccount, vault, ownerToken: token })
-      .rpc()
-      .catch((e) => e);
+    const { deposit } = await depositor(10);
+    const error = await deposit(0).rpc().catch((e) => e);
     expect(error).toBeInstanceOf(AnchorError);
     expect(error.error.errorCode.code).toBe('ZeroAmount');
     expect(error.logs.some((l) => l.includes('Error Code: ZeroAmount'))).toBe(true);
   });
 
   test('.simulate() returns the event; addEventListener hears it when sent', async () => {
-    const { keypair, program, token } = await trader(10);
-    const owner = keypair.publicKey;
-    await program.methods.createUser().accounts({ owner }).rpc();
-    await program.methods.createSubAccount(0, { cross: {} }).accounts({ owner }).rpc();
-    const subAccount = pda(Buffer.from('sub_account'), owner.toBuffer(), idSeed(0));
-    const vault = pda(Buffer.from('vault'));
-    const deposit = () => program.methods.deposit(new BN(4_000_000)).accounts({ owner, subAccount, vault, ownerToken: token });
-    const simulated = await deposit().simulate();
+    const { owner, program, subAccount, deposit } = await depositor(10);
+    const simulated = await deposit(4_000_000).simulate();
     const event = simulated.events.find((e) => e.name === 'deposited');
     expect(event.data.amount.toNumber()).toBe(4_000_000);
     expect(event.data.subAccount.toBase58()).toBe(subAccount.toBase58());
@@ -79,7 +78,7 @@ describe('anchor', () => {
     const heard = new Promise((resolve) => {
       listener = program.addEventListener('deposited', (data, slot) => resolve({ data, slot }));
     });
-    const signature = await deposit().rpc();
+    const signature = await deposit(4_000_000).rpc();
     const { data, slot } = await Promise.race([heard, new Promise((_, reject) => setTimeout(() => reject(new Error('no event')), 30_000))]);
     await program.removeEventListener(listener);
     expect(slot).toBeGreaterThan(0);
