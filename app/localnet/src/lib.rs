@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tower_http::cors::CorsLayer;
 
 /// The program's name in the validator's builtin table and in its program account.
@@ -97,13 +97,6 @@ pub fn init_logging() {
                 .unwrap_or_else(|_| "info,solana=warn,agave=warn,solana_metrics=error".into()),
         )
         .init();
-}
-
-/// Wall-clock unix time, seconds.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
