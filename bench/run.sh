@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Ringfence benchmarks and writes docs/PERFORMANCE.md (also printed).
-#   bench/run.sh          footprint, margin-engine cost (callgrind), scan, warm test-suite time
+#   bench/run.sh          footprint, margin-engine cost (callgrind), scan, the local validator
+#                         (start-up, idle CPU, deposits/s; debug build), warm test-suite time
 #   bench/run.sh --cold   also times the full test command from a fresh clone and empty target
 # Needs valgrind (Debian's package; installed here if missing).
 set -euo pipefail
@@ -22,6 +23,10 @@ for positions in 0 1 2 4 8; do
 done
 margin=$(IFS=,; echo "${counts[*]}")
 
+# The local validator as developers run it: a debug build, alone on the machine.
+cargo build -q -p ringfence-bench-validator
+validator=$(target/debug/ringfence-bench-validator | sed -n '/^## /,$p')
+
 cargo test --workspace --no-run -q 2>/dev/null
 start=$(date +%s)
 RUST_LOG=error cargo test --workspace -q >/dev/null 2>&1
@@ -38,4 +43,5 @@ if [ "${1:-}" = "--cold" ]; then
 fi
 
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-"$bin" report "$(date -u +%F)" "$machine" "$margin" "$suite" "$cold" | tee docs/PERFORMANCE.md
+{ "$bin" report "$(date -u +%F)" "$machine" "$margin" "$suite" "$cold"; echo; echo "$validator"; } \
+  | tee docs/PERFORMANCE.md

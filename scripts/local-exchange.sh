@@ -5,7 +5,6 @@
 # Extra arguments go to ringfence-local-exchange (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RUST_LOG="${RUST_LOG:-info,tarpc=error,solana=warn,solana_metrics=error}"
 if command -v npm >/dev/null; then
   (cd app/web && { [[ -f node_modules/.package-lock.json ]] || npm ci --no-audit --no-fund --loglevel=error; } \
     && npm run --silent build >/dev/null) || echo "warning: the web page did not build; running without it" >&2

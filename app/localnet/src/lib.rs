@@ -89,12 +89,20 @@ pub struct Localnet {
 /// start one). A second `Localnet::start` waits until the first is dropped.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Logs to stderr at `RUST_LOG`, by default `info` with agave's own chatter turned down.
+/// Log filter when `RUST_LOG` is unset: Ringfence's own lines at `info`, agave's only when
+/// they are errors, without those every local run prints: no permission to raise the
+/// open-file limit and no saved vote tower (a one-node test validator never has one) at
+/// start, closed channels at stop.
+pub const DEFAULT_LOG_FILTER: &str = "info,solana=error,agave=error,tarpc=error,\
+solana_metrics=off,solana_core::resource_limits=off,solana_core::validator=off,\
+agave_bls_sigverify=off,solana_core::block_creation_loop=off";
+
+/// Logs to stdout at `RUST_LOG`, by default [`DEFAULT_LOG_FILTER`].
 pub fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,solana=warn,agave=warn,solana_metrics=error".into()),
+                .unwrap_or_else(|_| DEFAULT_LOG_FILTER.into()),
         )
         .init();
 }

@@ -511,7 +511,10 @@ async fn end_to_end_program_logs_events_and_cpi_read_as_on_a_cluster() {
     let simulated = rpc.simulate_transaction(&tx).await.unwrap().value;
     assert_eq!(simulated.err, None);
     let logs = simulated.logs.unwrap();
-    ex.client.send(&[deposit], &trader, &[]).await.unwrap();
+    let signature = ex.client.send(&[deposit], &trader, &[]).await.unwrap();
+    // The executed transaction is in the validator's history with the same logs, found from
+    // the sub-account's address (how an indexer follows the program).
+    assert_eq!(stored_logs(rpc, &signature, &cross).await, logs);
     let program = ringfence::ID.to_string();
     let token_program = anchor_spl::token::ID.to_string();
     // Compute-unit lines aside (a host builtin reports none), the frame a cluster records.
@@ -571,4 +574,46 @@ async fn end_to_end_program_logs_events_and_cpi_read_as_on_a_cluster() {
         1,
         "{logs:#?}"
     );
+}
+
+/// The logs of `signature` as stored in the validator's history (confirmed), after checking
+/// that `getSignaturesForAddress(address)` lists it. Waits at most 20 s for both.
+async fn stored_logs(
+    rpc: &solana_rpc_client::nonblocking::rpc_client::RpcClient,
+    signature: &solana_sdk::signature::Signature,
+    address: &Pubkey,
+) -> Vec<String> {
+    use solana_commitment_config::CommitmentConfig;
+    use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+    use solana_rpc_client_api::config::RpcTransactionConfig;
+    let confirmed = Some(CommitmentConfig::confirmed());
+    for _ in 0..100 {
+        let listed = rpc
+            .get_signatures_for_address_with_config(
+                address,
+                GetConfirmedSignaturesForAddress2Config {
+                    commitment: confirmed,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.signature == signature.to_string());
+        let config = RpcTransactionConfig {
+            commitment: confirmed,
+            max_supported_transaction_version: Some(0),
+            encoding: None,
+        };
+        if let (true, Ok(tx)) = (
+            listed,
+            rpc.get_transaction_with_config(signature, config).await,
+        ) {
+            let meta = tx.transaction.meta.expect("stored with its status");
+            assert_eq!(meta.err, None);
+            return Option::from(meta.log_messages).expect("stored with its logs");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{signature} not in the validator's history after 20 s");
 }
