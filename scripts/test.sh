@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every check and test of Ringfence from a clean clone: formatting, clippy, the IDL build
 # (Anchor's builder), the math unit and property tests, the program suites under
-# solana-program-test, the local validator, CLI and keeper end-to-end tests, the JavaScript
+# solana-program-test, the local validator, CLI, keeper and indexer end-to-end tests (the
+# indexer on SQLite and on PostgreSQL, which scripts/postgres.sh installs and starts), the JavaScript
 # compatibility suite (scripts/compat-test.sh) and the web page's tests (scripts/web-test.sh,
 # which installs its node packages and Debian's Chromium when missing).
 # Needs the machine's Rust toolchain (with rustfmt and clippy), python3, Node.js with npm, and
-# apt for libclang (agave's validator builds RocksDB) and Chromium; cargo and npm fetch the
+# apt for libclang (agave's validator builds RocksDB), PostgreSQL and Chromium; cargo and npm fetch the
 # packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,13 @@ echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "==> IDL (host build)"
 ./scripts/idl.sh
+if [[ -z "${RINGFENCE_TEST_POSTGRES:-}" ]]; then
+  if pg=$(./scripts/postgres.sh); then
+    export RINGFENCE_TEST_POSTGRES="$pg"
+  else
+    echo "warning: no PostgreSQL server; the indexer's PostgreSQL test is skipped" >&2
+  fi
+fi
 echo "==> cargo test"
 log=$(mktemp)
 status=0

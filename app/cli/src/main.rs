@@ -2,6 +2,7 @@
 
 mod admin;
 mod amounts;
+mod history;
 mod trader;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -165,9 +166,45 @@ pub enum Command {
     /// The key that may trade a sub-account for you (never move its collateral).
     #[command(subcommand)]
     Delegate(DelegateCommand),
+    /// Your fills, funding, liquidations and transfers, from the indexer.
+    History(HistoryFilter),
+    /// Realized PnL, fees and funding per sub-account and market, from the indexer.
+    Pnl(HistoryFilter),
     /// Admin commands.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+}
+
+/// What `history` and `pnl` cover.
+#[derive(Debug, clap::Args)]
+pub struct HistoryFilter {
+    /// Only this sub-account id.
+    #[arg(long)]
+    sub: Option<u16>,
+    /// Only this market (index or name).
+    #[arg(long)]
+    market: Option<String>,
+    /// From: unix seconds, a UTC date (2026-12-01), or an age (36h, 7d).
+    #[arg(long)]
+    since: Option<String>,
+    /// Rows per table, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// The indexer's HTTP API.
+    #[arg(long, default_value = "http://127.0.0.1:8890")]
+    indexer: String,
+}
+
+impl HistoryFilter {
+    fn into_args(self) -> history::HistoryArgs {
+        history::HistoryArgs {
+            indexer: self.indexer,
+            sub: self.sub,
+            market: self.market,
+            since: self.since,
+            limit: self.limit,
+        }
+    }
 }
 
 /// `triggers set|clear`.
@@ -313,6 +350,8 @@ async fn run(cli: Cli) -> CliResult {
         Command::Delegate(DelegateCommand::Clear { sub }) => {
             trader::set_delegate(&session, sub, None).await
         }
+        Command::History(filter) => history::history(&session, filter.into_args()).await,
+        Command::Pnl(filter) => history::pnl(&session, filter.into_args()).await,
         Command::Admin(command) => admin::run(&session, command).await,
     }
 }

@@ -30,6 +30,7 @@ import {
 } from './chain';
 import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
 import { type Preview, preview, summarize, toNumber } from './preview';
+import { historyHtml, loadHistory } from './history';
 import { describeError, send } from './send';
 import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
 
@@ -37,6 +38,8 @@ interface Demo {
   rpc_url: string;
   /** The demo's control methods (price shifts), on their own port beside the validator. */
   control_url: string | null;
+  /** The indexer's HTTP API (history), when the local exchange runs one. */
+  indexer_url?: string | null;
   wallets: { name: string }[];
 }
 
@@ -186,6 +189,22 @@ function render() {
   state.chain.now().then(renderAccounts, () => renderAccounts(0n));
   renderTicketOptions();
   $('demo').hidden = !state.demo;
+  void renderHistory();
+}
+
+/** The indexer's URL: `?indexer=` or the demo's; none means no history section content. */
+const indexerUrl = () => new URLSearchParams(location.search).get('indexer') ?? state.demo?.indexer_url ?? null;
+
+async function renderHistory() {
+  const indexer = indexerUrl();
+  if (!state.owner || !indexer) {
+    $('history').innerHTML = `<p class="muted">${indexer ? 'Connect a wallet to see its history.' : 'No indexer configured.'}</p>`;
+    return;
+  }
+  const history = await loadHistory(indexer, state.owner);
+  const subId = (key: string) => String(state.subAccounts.find((s) => s.address === key)?.id ?? key.slice(0, 6));
+  const marketName = (index: number) => state.markets.find((m) => m.account.index === index)?.name ?? String(index);
+  $('history').innerHTML = historyHtml(history, subId, marketName);
 }
 
 // ---- the order ticket -------------------------------------------------------------------

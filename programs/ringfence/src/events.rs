@@ -17,6 +17,7 @@ pub fn emit<E: anchor_lang::Event>(event: E) {
 
 /// The exchange, its vault and pool were created.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeInitialized {
     /// First admin.
     pub admin: Pubkey,
@@ -34,6 +35,7 @@ pub struct ExchangeInitialized {
 
 /// A market was created.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarketCreated {
     /// Market index.
     pub index: u16,
@@ -49,6 +51,7 @@ pub struct MarketCreated {
 
 /// A market parameter change was proposed; it applies from `apply_after`.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarketUpdateProposed {
     /// Market index.
     pub index: u16,
@@ -60,6 +63,7 @@ pub struct MarketUpdateProposed {
 
 /// A pending market parameter change was cancelled.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarketUpdateCancelled {
     /// Market index.
     pub index: u16,
@@ -67,6 +71,7 @@ pub struct MarketUpdateCancelled {
 
 /// Protocol fees (and swept funding remainders) went to the treasury.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProtocolFeesWithdrawn {
     /// The treasury token account.
     pub treasury: Pubkey,
@@ -78,6 +83,7 @@ pub struct ProtocolFeesWithdrawn {
 
 /// A market's funding rounding remainder moved to the protocol's fee ledger.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FundingRemainderSwept {
     /// Market index.
     pub index: u16,
@@ -87,6 +93,7 @@ pub struct FundingRemainderSwept {
 
 /// A market's parameters were replaced.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarketUpdated {
     /// Market index.
     pub index: u16,
@@ -98,6 +105,7 @@ pub struct MarketUpdated {
 
 /// A market's status changed.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarketStatusSet {
     /// Market index.
     pub index: u16,
@@ -107,6 +115,7 @@ pub struct MarketStatusSet {
 
 /// The admin proposed a successor.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdminProposed {
     /// Current admin.
     pub admin: Pubkey,
@@ -116,6 +125,7 @@ pub struct AdminProposed {
 
 /// The proposed admin took over.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdminAccepted {
     /// Admin before.
     pub previous: Pubkey,
@@ -125,6 +135,7 @@ pub struct AdminAccepted {
 
 /// The admin set a stub oracle's price.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StubPriceSet {
     /// Market index.
     pub market_index: u16,
@@ -140,6 +151,7 @@ pub struct StubPriceSet {
 
 /// A wallet created its user account.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserCreated {
     /// The wallet.
     pub owner: Pubkey,
@@ -147,6 +159,7 @@ pub struct UserCreated {
 
 /// A sub-account was created.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubAccountCreated {
     /// The wallet.
     pub owner: Pubkey,
@@ -160,6 +173,7 @@ pub struct SubAccountCreated {
 
 /// Collateral moved from a wallet into a sub-account.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Deposited {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -171,6 +185,7 @@ pub struct Deposited {
 
 /// Collateral moved from a sub-account to a token account.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Withdrawn {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -184,6 +199,7 @@ pub struct Withdrawn {
 
 /// An empty sub-account was closed and its rent returned.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubAccountClosed {
     /// The wallet.
     pub owner: Pubkey,
@@ -195,6 +211,7 @@ pub struct SubAccountClosed {
 
 /// A position was opened or increased.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PositionOpened {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -204,10 +221,14 @@ pub struct PositionOpened {
     pub base_delta: i64,
     /// Fill price as I80F48 bits.
     pub fill_price_bits: i128,
+    /// Oracle mark the fill was priced from, as I80F48 bits (premium = fill / mark − 1).
+    pub mark_bits: i128,
     /// Entry quote change, quote native.
     pub quote_delta: i64,
     /// Taker fee, quote native.
     pub fee: u64,
+    /// Of the fee, the protocol's share (the rest is the pool's), quote native.
+    pub protocol_fee: u64,
     /// Size after, base atoms.
     pub base: i64,
     /// Collateral after, quote native.
@@ -216,6 +237,7 @@ pub struct PositionOpened {
 
 /// A position was reduced or closed.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PositionClosed {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -225,10 +247,14 @@ pub struct PositionClosed {
     pub base_delta: i64,
     /// Fill price as I80F48 bits.
     pub fill_price_bits: i128,
+    /// Oracle mark the fill was priced from, as I80F48 bits (premium = fill / mark − 1).
+    pub mark_bits: i128,
     /// PnL realized into collateral (before the fee), quote native.
     pub realized_pnl: i64,
     /// Taker fee, quote native.
     pub fee: u64,
+    /// Of the fee, the protocol's share (the rest is the pool's), quote native.
+    pub protocol_fee: u64,
     /// Size after, base atoms.
     pub base: i64,
     /// Collateral after, quote native.
@@ -237,6 +263,7 @@ pub struct PositionClosed {
 
 /// A liquidity provider deposited into the pool.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolDeposited {
     /// The LP.
     pub owner: Pubkey,
@@ -252,6 +279,7 @@ pub struct PoolDeposited {
 
 /// A liquidity provider redeemed shares.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolWithdrawn {
     /// The LP.
     pub owner: Pubkey,
@@ -267,6 +295,7 @@ pub struct PoolWithdrawn {
 
 /// Collateral moved between two of one owner's sub-accounts.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MarginMoved {
     /// Source sub-account.
     pub source: Pubkey,
@@ -282,6 +311,7 @@ pub struct MarginMoved {
 
 /// Funding accrued into a market's index.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FundingAccrued {
     /// Market index.
     pub market_index: u16,
@@ -297,6 +327,7 @@ pub struct FundingAccrued {
 
 /// A position's funding was settled into its sub-account's collateral.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FundingSettled {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -310,6 +341,7 @@ pub struct FundingSettled {
 
 /// A sub-account with no position and negative collateral was made whole.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankruptcyResolved {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -323,6 +355,7 @@ pub struct BankruptcyResolved {
 
 /// Part of a position was liquidated.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Liquidated {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -354,6 +387,7 @@ pub struct Liquidated {
 
 /// The insurance fund received or paid out collateral.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InsuranceMoved {
     /// Who funded or received.
     pub account: Pubkey,
@@ -365,6 +399,7 @@ pub struct InsuranceMoved {
 
 /// A position's stop-loss and take-profit were set.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TriggersSet {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -378,6 +413,7 @@ pub struct TriggersSet {
 
 /// A stop-loss or take-profit closed a position.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TriggerExecuted {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -389,10 +425,14 @@ pub struct TriggerExecuted {
     pub closed: i64,
     /// Fill price (mark × (1 + premium)) as I80F48 bits.
     pub fill_price_bits: i128,
+    /// Oracle mark as I80F48 bits.
+    pub mark_bits: i128,
     /// PnL realized, quote native.
     pub realized_pnl: i64,
     /// Taker fee booked, quote native.
     pub taker_fee: u64,
+    /// Of the taker fee, the protocol's share, quote native.
+    pub protocol_fee: u64,
     /// Fee paid to the keeper, quote native.
     pub keeper_fee: u64,
 }
@@ -400,6 +440,7 @@ pub struct TriggerExecuted {
 /// A winner's profit the pool could not pay at once became a claim (paid first from the pool's
 /// later inflows).
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClaimIssued {
     /// Owner of the sub-account.
     pub owner: Pubkey,
@@ -415,6 +456,7 @@ pub struct ClaimIssued {
 
 /// A funded claim was paid into its sub-account's collateral.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClaimRedeemed {
     /// Sub-account.
     pub sub_account: Pubkey,
@@ -424,6 +466,7 @@ pub struct ClaimRedeemed {
 
 /// Markets' pool terms were refreshed.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolValuationRefreshed {
     /// Markets refreshed.
     pub markets: u16,
@@ -439,6 +482,7 @@ pub struct PoolValuationRefreshed {
 
 /// A sub-account's delegate was named or cleared.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DelegateSet {
     /// Sub-account.
     pub sub_account: Pubkey,

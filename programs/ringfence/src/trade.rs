@@ -104,10 +104,14 @@ impl Order {
 pub struct Filled {
     /// Price, quote per whole base unit.
     pub price: I80F48,
+    /// The oracle mark it was priced from (price = mark × (1 + premium)).
+    pub mark: I80F48,
     /// Quote the position's entry changed by (increase) or the trader received (reduce).
     pub quote: i64,
     /// Taker fee booked (never more than the collateral held), quote native.
     pub fee: u64,
+    /// Of the fee, the protocol's share (the rest is the pool's), quote native.
+    pub protocol_fee: u64,
     /// PnL realized into collateral by a reduce, quote native (zero for an increase).
     pub realized_pnl: i64,
 }
@@ -174,19 +178,21 @@ pub fn fill(
         increase_position(position, market, order.base_delta, priced.quote)?;
         0
     };
-    let fee = match order.charge {
+    let (fee, protocol_fee) = match order.charge {
         Charge::TakerFee => {
             let open = positions.iter().any(Position::is_open);
             book_fee(sub_account, open, exchange, pool, market, priced.fee)?
         }
-        Charge::LiquidationPenaltyInstead => 0,
+        Charge::LiquidationPenaltyInstead => (0, 0),
     };
     sub_account.refresh_has_positions(positions);
     revalue(market, pool, mark.price(), mark.now())?;
     Ok(Filled {
         price: priced.price,
+        mark: mark.price(),
         quote: priced.quote,
         fee,
+        protocol_fee,
         realized_pnl,
     })
 }
@@ -213,7 +219,7 @@ fn increase_position(
 /// pool as the market says. What collateral does not cover is a debt to the pool (so a cross
 /// account trading on unrealized profit pays in full), except when the fill left no position
 /// open: a bankrupt close pays only what it holds, so no insurance ever pays a taker fee.
-/// Returns the fee charged.
+/// Returns the fee charged and the protocol's share of it.
 fn book_fee(
     sub_account: &mut SubAccount,
     positions_open: bool,
@@ -221,7 +227,7 @@ fn book_fee(
     pool: &mut Pool,
     market: &Market,
     fee: u64,
-) -> Result<u64> {
+) -> Result<(u64, u64)> {
     let covered = fee.min(u64::try_from(sub_account.collateral.max(0)).unwrap_or(0));
     let fee = if positions_open { fee } else { covered };
     let (protocol, _) = split(fee, market.params.protocol_fee_share_bps)?;
@@ -233,7 +239,7 @@ fn book_fee(
         .ok_or(RingfenceError::MathOverflow)?;
     pool.credit(covered - protocol)?;
     add_debt(sub_account, pool, fee - covered)?;
-    Ok(fee)
+    Ok((fee, protocol))
 }
 
 /// Moves realized `pnl` (positive = the trader's profit) between the pool and the sub-account.

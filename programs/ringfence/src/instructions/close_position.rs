@@ -92,8 +92,10 @@ impl ClosePosition<'_> {
             market_index: market.index,
             base_delta: -closing,
             fill_price_bits: filled.price.to_bits(),
+            mark_bits: filled.mark.to_bits(),
             realized_pnl: filled.realized_pnl,
             fee: filled.fee,
+            protocol_fee: filled.protocol_fee,
             base: positions[slot].base,
             collateral: sub_account.collateral,
         });

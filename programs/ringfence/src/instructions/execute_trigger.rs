@@ -113,8 +113,10 @@ impl ExecuteTrigger<'_> {
             keeper: accounts.keeper.key(),
             closed: closing,
             fill_price_bits: filled.price.to_bits(),
+            mark_bits: filled.mark.to_bits(),
             realized_pnl: filled.realized_pnl,
             taker_fee: filled.fee,
+            protocol_fee: filled.protocol_fee,
             keeper_fee: fee,
         });
         drop((sub_account, positions, market));

@@ -151,8 +151,10 @@ impl<'info> OpenPosition<'info> {
             market_index: market.index,
             base_delta,
             fill_price_bits: filled.price.to_bits(),
+            mark_bits: filled.mark.to_bits(),
             quote_delta: filled.quote,
             fee: filled.fee,
+            protocol_fee: filled.protocol_fee,
             base: positions[slot].base,
             collateral: sub_account.collateral,
         });
