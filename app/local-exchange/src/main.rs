@@ -1,6 +1,6 @@
-//! `ringfence-local-exchange`: the local network with the demo exchange, a keeper and the web
-//! page, in one process, on the default ports (RPC 8899, websocket 8900, page 8080). Keypairs
-//! and `demo.json` go to `.localnet/`.
+//! `ringfence-local-exchange`: the local network with the demo exchange, a keeper, the indexer
+//! and the web page, in one process, on the default ports (RPC 8899, websocket 8900, indexer
+//! 8890, page 8080). Keypairs, `demo.json` and the indexer's SQLite file go to `.localnet/`.
 
 use clap::Parser;
 use ringfence_keeper::{Keeper, KeeperConfig};
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, watch};
 #[command(version)]
 struct Args {
     /// HTTP JSON-RPC port on 127.0.0.1 (websocket on the next port, demo controls on the one
-    /// after, the faucet 1,001 above).
+    /// after, the indexer 9 below, the faucet 1,001 above).
     #[arg(long, default_value_t = 8899)]
     rpc_port: u16,
     /// Seed of the demo's wallets and price path.
@@ -70,6 +70,27 @@ async fn serve_web(port: u16, web_dir: PathBuf, out: PathBuf) -> std::io::Result
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The indexer on a fresh SQLite file in `out` (the ledger is fresh too), API on `port`.
+async fn start_indexer(
+    net: &Localnet,
+    port: u16,
+    out: &std::path::Path,
+) -> Result<ringfence_indexer::Indexer, AnyError> {
+    let database = out.join("indexer.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    ringfence_indexer::Indexer::start(ringfence_indexer::Config {
+        rpc_url: net.rpc_url.clone(),
+        ws_url: Some(net.ws_url.clone()),
+        database: database.to_string_lossy().into_owned(),
+        listen: SocketAddr::from(([127, 0, 0, 1], port)),
+        commitment: solana_commitment_config::CommitmentConfig::confirmed(),
+        poll: Duration::from_secs(2),
+    })
+    .await
+}
+
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
     ringfence_localnet::init_logging();
@@ -86,7 +107,10 @@ async fn main() -> Result<(), AnyError> {
     let (control, requests) = mpsc::channel(16);
     let net = Localnet::start(config, demo::control_methods(control).into()).await?;
     let client = Client::new(&net.rpc_url);
-    let (summary, admin) = demo::setup(&client, &net, args.seed, &args.out).await?;
+    let (mut summary, admin) = demo::setup(&client, &net, args.seed, &args.out).await?;
+    let indexer = start_indexer(&net, args.rpc_port - 9, &args.out).await?;
+    summary.indexer_url = Some(format!("http://{}", indexer.api_addr));
+    std::fs::write(args.out.join("demo.json"), serde_json::to_vec_pretty(&summary)?)?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     let step = Duration::from_millis(args.price_step_ms);
     tokio::spawn(demo::drive(client, admin, args.seed, step, requests));
@@ -120,6 +144,7 @@ async fn main() -> Result<(), AnyError> {
         rpc = %net.rpc_url,
         ws = %net.ws_url,
         keeper = !args.no_keeper,
+        indexer = %format!("http://{}", indexer.api_addr),
         "local exchange running; Ctrl-C stops it"
     );
     tokio::signal::ctrl_c().await?;
@@ -127,6 +152,7 @@ async fn main() -> Result<(), AnyError> {
     if let Some(keeper) = keeper {
         let _ = keeper.await;
     }
+    indexer.stop().await;
     net.stop().await;
     Ok(())
 }

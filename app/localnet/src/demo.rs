@@ -53,6 +53,8 @@ pub struct DemoSummary {
     pub ws_url: String,
     /// URL of the demo's control methods (`ringfence_demoScenario`, `ringfence_demoShift`).
     pub control_url: Option<String>,
+    /// The indexer's HTTP API, when the local exchange runs one (the page's history).
+    pub indexer_url: Option<String>,
     /// Program id.
     pub program_id: String,
     /// Collateral mint.
@@ -199,6 +201,7 @@ pub async fn setup(
         rpc_url: net.rpc_url.clone(),
         ws_url: net.ws_url.clone(),
         control_url: net.control_url.clone(),
+        indexer_url: None,
         program_id: ringfence::ID.to_string(),
         collateral_mint: mint.pubkey().to_string(),
         markets: list.markets.iter().map(|m| m.name.clone()).collect(),

@@ -1,7 +1,7 @@
 // A trader's session in the browser: connect the burner wallet, deposit, open an isolated and
 // a cross position with the preview read before signing, see the liquidation price, move the
-// demo price and watch the margin ratio change, close, and get refused orders (leverage above
-// the market's, slippage) in words.
+// demo price and watch the margin ratio change, close, read the fills back from the indexer,
+// and get refused orders (leverage above the market's, slippage) in words.
 import { expect, test, type Page } from '@playwright/test';
 
 const money = (text: string) => Number(text.replace(/[^0-9.-]/g, ''));
@@ -67,6 +67,13 @@ test('a trader deposits, trades both modes with a preview, watches risk move, cl
   // Close the ETH position.
   await page.locator('[data-action="close"][data-sub="0"][data-market="1"]').click();
   await expect(page.getByTestId('position-0-ETH-PERP')).toHaveCount(0);
+
+  // The indexer's history lists the two opens and the close, newest first, with the close's
+  // realized PnL in dollars.
+  const kinds = page.getByTestId('history').getByTestId('fill-kind');
+  await expect(kinds).toHaveText(['close', 'open', 'open'], { timeout: 15_000 });
+  await expect(page.getByTestId('history').getByTestId('fill-pnl').first()).toContainText('$');
+  await page.screenshot({ path: info.outputPath('history.png'), fullPage: true });
 
   // 50x is above BTC's 40x: the program refuses, and the page says why in words.
   await fillTicket(page, { market: 'BTC-PERP', mode: 'cross', size: '0.01', leverage: '50' });

@@ -1,4 +1,4 @@
-// Starts the local exchange (network, demo, keeper, this page's build) on test ports and
+// Starts the local exchange (network, demo, keeper, indexer, this page's build) on test ports and
 // stops it after the run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -21,8 +21,9 @@ export default async function globalSetup() {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the local exchange exited with ${child.exitCode}`);
     try {
+      // Written twice: by the demo, then with the indexer's URL once the indexer runs.
       const response = await fetch('http://127.0.0.1:18080/demo.json');
-      if (response.ok) break;
+      if (response.ok && ((await response.json()) as { indexer_url?: string }).indexer_url) break;
     } catch {
       // not up yet
     }
