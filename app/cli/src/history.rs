@@ -196,7 +196,7 @@ fn size(atoms: i128) -> String {
 fn dollars_per_unit(text: &Value) -> String {
     text.as_str()
         .and_then(|t| I80F48::from_str(t).ok())
-        .map_or("-".into(), price)
+        .map_or("-".into(), |p| format!("${}", price(p)))
 }
 
 /// `ringfence history`: fills, funding, liquidations and transfers, newest first.

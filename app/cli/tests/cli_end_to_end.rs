@@ -1,6 +1,6 @@
 //! The `ringfence` binary against a local network: the seed example's preview, a sent order,
-//! the positions table, a refused order in words, a stop-loss, and a delegate that closes for
-//! the owner but cannot withdraw.
+//! the positions table, a refused order in words, a stop-loss, a delegate that closes for
+//! the owner but cannot withdraw, and the trade history and PnL read back from the indexer.
 
 use ringfence_localnet::{demo, Config, Localnet};
 use ringfence_sdk::client::Client;
@@ -220,6 +220,64 @@ async fn end_to_end_cli_previews_the_seed_example_sends_it_and_names_refusals() 
     assert!(cleared.ok, "{}", cleared.stderr);
     let view = client.sub_account(&sub).await.unwrap().unwrap();
     assert_eq!(view.header.delegate, solana_sdk::pubkey::Pubkey::default());
+
+    // The indexer's history of it: the open and the delegate's close, newest first, in the
+    // frictionless market (no fee, no premium, an unchanged price: nothing realized).
+    let indexer = ringfence_indexer::Indexer::start(ringfence_indexer::Config {
+        rpc_url: net.rpc_url.clone(),
+        ws_url: Some(net.ws_url.clone()),
+        database: dir.join("index.sqlite").to_string_lossy().into_owned(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        commitment: solana_commitment_config::CommitmentConfig::confirmed(),
+        poll: std::time::Duration::from_millis(300),
+    })
+    .await
+    .unwrap();
+    let api = format!("http://{}", indexer.api_addr);
+    let fills_url = format!("{api}/v1/fills?owner={owner}");
+    for _ in 0..300 {
+        let fills: serde_json::Value = reqwest::get(&fills_url)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if fills["items"].as_array().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let history = cli(&url, &keypair, &["history", "--indexer", &api]).await;
+    assert!(history.ok, "{}", history.stderr);
+    let fills_table = history.stdout.split("\n\n").next().unwrap();
+    let rows: Vec<&str> = fills_table
+        .lines()
+        .filter(|l| l.contains("BTC-PERP"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", history.stdout);
+    for (row, (kind, size)) in rows.iter().zip([("close", "-0.2"), ("open", "0.2")]) {
+        let words: Vec<&str> = row.split_whitespace().collect();
+        // time (date, clock), sub, market, kind, size, price, fee, realized
+        assert_eq!(
+            &words[2..],
+            ["0", "BTC-PERP", kind, size, "$50,000.00", "0.00", "0.00"],
+            "{row}"
+        );
+    }
+    let pnl = cli(&url, &keypair, &["pnl", "--indexer", &api]).await;
+    assert!(pnl.ok, "{}", pnl.stderr);
+    let total = pnl
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("all"))
+        .unwrap();
+    assert_eq!(
+        total.split_whitespace().collect::<Vec<_>>(),
+        ["all", "2", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"],
+        "{}",
+        pnl.stdout
+    );
+    indexer.stop().await;
 
     let (vault, ledgers) = client.vault_and_ledgers().await.unwrap();
     assert_eq!(

@@ -110,7 +110,10 @@ async fn main() -> Result<(), AnyError> {
     let (mut summary, admin) = demo::setup(&client, &net, args.seed, &args.out).await?;
     let indexer = start_indexer(&net, args.rpc_port - 9, &args.out).await?;
     summary.indexer_url = Some(format!("http://{}", indexer.api_addr));
-    std::fs::write(args.out.join("demo.json"), serde_json::to_vec_pretty(&summary)?)?;
+    std::fs::write(
+        args.out.join("demo.json"),
+        serde_json::to_vec_pretty(&summary)?,
+    )?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     let step = Duration::from_millis(args.price_step_ms);
     tokio::spawn(demo::drive(client, admin, args.seed, step, requests));
