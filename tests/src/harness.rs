@@ -372,6 +372,13 @@ impl Harness {
         clock.unix_timestamp = unix_timestamp;
         self.ctx.set_sysvar(&clock);
     }
+
+    /// Moves the clock's slot on by one (orders execute only in a slot after their own).
+    pub async fn next_slot(&mut self) {
+        let mut clock = self.clock().await;
+        clock.slot += 1;
+        self.ctx.set_sysvar(&clock);
+    }
 }
 
 /// The harness prepends one compute-budget instruction; report errors by the caller's index.

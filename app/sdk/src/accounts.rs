@@ -6,16 +6,18 @@ use anchor_lang::{AccountDeserialize, Discriminator};
 use ringfence::health::health_with;
 use ringfence::math::margin::Health;
 use ringfence::math::I80F48;
-use ringfence::state::{Market, MarketParams, MarketUpdate, Position, SubAccount};
+use ringfence::state::{Market, MarketParams, MarketUpdate, Position, RestingOrder, SubAccount};
 use std::mem::size_of;
 
-/// A sub-account's header and its position slots.
+/// A sub-account's header, its position slots and its resting-order slots.
 #[derive(Debug, Clone)]
 pub struct SubAccountView {
     /// The fixed header.
     pub header: SubAccount,
     /// Every slot, open or free (8 for cross, 1 for isolated).
     pub positions: Vec<Position>,
+    /// Every resting-order slot, open or free (4 for cross, 1 for isolated).
+    pub orders: Vec<RestingOrder>,
 }
 
 impl SubAccountView {
@@ -34,18 +36,26 @@ impl SubAccountView {
     }
 }
 
-/// Decodes a sub-account's bytes (discriminator checked), or `None`.
+/// Decodes a sub-account's bytes (discriminator and the mode's exact size checked), or `None`.
 pub fn sub_account(data: &[u8]) -> Option<SubAccountView> {
     let header_end = 8 + size_of::<SubAccount>();
-    let slots = data.get(header_end..)?;
-    if data[..8] != *SubAccount::DISCRIMINATOR || !slots.len().is_multiple_of(size_of::<Position>())
-    {
+    if data.len() < header_end || data[..8] != *SubAccount::DISCRIMINATOR {
         return None;
     }
+    let header: SubAccount = bytemuck::pod_read_unaligned(&data[8..header_end]);
+    let mode = header.mode();
+    if data.len() != mode.space() {
+        return None;
+    }
+    let positions_end = header_end + mode.slots() * size_of::<Position>();
     Some(SubAccountView {
-        header: bytemuck::pod_read_unaligned(&data[8..header_end]),
-        positions: slots
+        header,
+        positions: data[header_end..positions_end]
             .chunks_exact(size_of::<Position>())
+            .map(bytemuck::pod_read_unaligned)
+            .collect(),
+        orders: data[positions_end..]
+            .chunks_exact(size_of::<RestingOrder>())
             .map(bytemuck::pod_read_unaligned)
             .collect(),
     })
@@ -183,13 +193,21 @@ mod tests {
     fn decoders_refuse_foreign_bytes() {
         assert!(sub_account(&[0u8; 136]).is_none());
         assert!(market(&[0u8; 336]).is_none());
-        let mut bytes = vec![0u8; 8 + size_of::<SubAccount>() + size_of::<Position>()];
+        // An isolated sub-account: header, one position slot (72 bytes), one order slot (48).
+        let mut bytes = vec![0u8; 8 + size_of::<SubAccount>() + 72 + 48];
         bytes[..8].copy_from_slice(SubAccount::DISCRIMINATOR);
         bytes[8] = 7;
-        let view = sub_account(&bytes).expect("a one-slot sub-account");
-        assert_eq!(view.positions.len(), 1);
+        bytes[ringfence::state::SUB_ACCOUNT_MODE_OFFSET] = 1;
+        let view = sub_account(&bytes).expect("an isolated sub-account");
+        assert_eq!((view.positions.len(), view.orders.len()), (1, 1));
         assert_eq!(view.header.owner.to_bytes()[0], 7);
         bytes.push(0);
         assert!(sub_account(&bytes).is_none(), "a torn slot is refused");
+        bytes.pop();
+        bytes[ringfence::state::SUB_ACCOUNT_MODE_OFFSET] = 0;
+        assert!(
+            sub_account(&bytes).is_none(),
+            "a cross header on an isolated size is refused"
+        );
     }
 }

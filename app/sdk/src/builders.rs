@@ -688,3 +688,74 @@ pub fn mint_to(mint: &Pubkey, token: &Pubkey, authority: &Pubkey, amount: u64) -
     spl_token::instruction::mint_to(&spl_token::ID, mint, token, authority, &[], amount)
         .expect("the token program id is spl_token's")
 }
+
+/// `place_order` in market `index` priced by `oracle` (owner or delegate `trader`).
+pub fn place_order(
+    trader: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+    args: ringfence::instructions::PlaceOrderArgs,
+) -> Instruction {
+    ix(
+        accounts::PlaceOrder {
+            trader: *trader,
+            sub_account: *sub_account,
+            market: market_pda(index),
+            oracle: *oracle,
+        },
+        instruction::PlaceOrder { args },
+    )
+}
+
+/// `cancel_order` of order slot `slot` (owner or delegate `trader`).
+pub fn cancel_order(trader: &Pubkey, sub_account: &Pubkey, slot: u8) -> Instruction {
+    ix(
+        accounts::CancelOrder {
+            trader: *trader,
+            sub_account: *sub_account,
+        },
+        instruction::CancelOrder { slot },
+    )
+}
+
+/// `execute_order` of order slot `slot` in market `index`, fee to `keeper_token`, with the
+/// sub-account's other positions' `[market, oracle]` pairs. Must be the transaction's only
+/// Ringfence instruction.
+pub fn execute_order(
+    keeper: &Pubkey,
+    keeper_token: &Pubkey,
+    sub_account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+    slot: u8,
+    other_pairs: &[Pubkey],
+) -> Instruction {
+    let instruction = ix(
+        accounts::ExecuteOrder {
+            keeper: *keeper,
+            keeper_token: *keeper_token,
+            exchange: exchange_pda(),
+            pool: pool_pda(),
+            vault: vault_pda(),
+            sub_account: *sub_account,
+            market: market_pda(index),
+            oracle: *oracle,
+            instructions: solana_sdk_ids::sysvar::instructions::ID,
+            token_program: spl_token::ID,
+        },
+        instruction::ExecuteOrder { slot },
+    );
+    with_pairs(instruction, other_pairs)
+}
+
+/// `prune_order` of a dead order in slot `slot` (anyone; pays nothing).
+pub fn prune_order(keeper: &Pubkey, sub_account: &Pubkey, slot: u8) -> Instruction {
+    ix(
+        accounts::PruneOrder {
+            keeper: *keeper,
+            sub_account: *sub_account,
+        },
+        instruction::PruneOrder { slot },
+    )
+}

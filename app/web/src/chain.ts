@@ -243,7 +243,8 @@ function subAccountView(key: Address, data: Uint8Array): SubAccountView {
   const header = decodeSubAccount(encoded(key, data.slice(0, SUB_ACCOUNT_HEADER))).data;
   const view = new DataView(data.buffer, data.byteOffset);
   const positions: PositionView[] = [];
-  const slots = (data.length - SUB_ACCOUNT_HEADER) / POSITION_SIZE;
+  // Position slots (8 cross, 1 isolated), then the resting-order slots.
+  const slots = header.mode === 1 ? 1 : 8;
   for (let slot = 0; slot < slots; slot++) {
     const at = SUB_ACCOUNT_HEADER + slot * POSITION_SIZE;
     const base = view.getBigInt64(at, true);

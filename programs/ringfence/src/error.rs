@@ -206,6 +206,32 @@ pub enum RingfenceError {
     NotOwnerOrDelegate,
     #[msg("A delegate must be a key other than the owner and the zero key")]
     InvalidDelegate,
+    #[msg("Every order slot of this sub-account is taken")]
+    OrderSlotsFull,
+    #[msg("No resting order in this slot")]
+    NoOrder,
+    #[msg("An order needs a size, a limit price and an expiry in the future, at most 30 days away")]
+    InvalidOrder,
+    #[msg("The order has expired")]
+    OrderExpired,
+    #[msg("The oracle has not crossed the order's limit price")]
+    OrderNotCrossed,
+    #[msg("A reduce-only order needs an opposite position to reduce")]
+    NothingToReduce,
+    #[msg("The order is neither expired nor unable to reduce anything: only its owner may remove it")]
+    OrderStillValid,
+    #[msg("A limit order executes alone: no other Ringfence instruction in its transaction")]
+    OrderNotAlone,
+    #[msg("The market passed is not the order's market")]
+    OrderMarketMismatch,
+    #[msg("The mark has already crossed this limit: send an order (open_position) instead")]
+    OrderAlreadyCrossed,
+    #[msg("An order executes only in a slot after the one it was placed in")]
+    OrderTooNew,
+    #[msg("The oracle price was published before the order was placed")]
+    OracleOlderThanOrder,
+    #[msg("Resting orders must be cancelled before the sub-account closes")]
+    SubAccountHasOrders,
 }
 
 impl From<MathError> for Error {

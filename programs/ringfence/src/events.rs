@@ -489,3 +489,76 @@ pub struct DelegateSet {
     /// The key that may now trade it, or none.
     pub delegate: Option<Pubkey>,
 }
+
+/// A limit order was placed in a sub-account's order slot.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderPlaced {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Order slot.
+    pub slot: u8,
+    /// Market index.
+    pub market_index: u16,
+    /// Signed size, base atoms (positive buys).
+    pub base_delta: i64,
+    /// Leverage of the position it opens.
+    pub leverage: u16,
+    /// Worst acceptable fill, quote native per whole base unit.
+    pub limit_price: u64,
+    /// Unix time from which it can no longer execute.
+    pub expiry: i64,
+    /// Whether it only ever reduces a position.
+    pub reduce_only: bool,
+}
+
+/// A resting order was removed without filling: cancelled by its owner or delegate, or pruned
+/// by anyone once expired or unable to reduce anything.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRemoved {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Order slot.
+    pub slot: u8,
+    /// Market index.
+    pub market_index: u16,
+    /// Who removed it.
+    pub by: Pubkey,
+    /// Pruned (by anyone, for the keeper fee) rather than cancelled.
+    pub pruned: bool,
+    /// Fee paid to the pruner, quote native.
+    pub keeper_fee: u64,
+}
+
+/// A resting order filled: the one fill function, the taker fee, and a keeper fee.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderExecuted {
+    /// Sub-account.
+    pub sub_account: Pubkey,
+    /// Order slot.
+    pub slot: u8,
+    /// Market index.
+    pub market_index: u16,
+    /// Who executed it.
+    pub keeper: Pubkey,
+    /// Size change, base atoms (positive buys).
+    pub base_delta: i64,
+    /// Fill price as I80F48 bits.
+    pub fill_price_bits: i128,
+    /// Oracle mark as I80F48 bits.
+    pub mark_bits: i128,
+    /// Taker fee, quote native.
+    pub fee: u64,
+    /// Of the fee, the protocol's share, quote native.
+    pub protocol_fee: u64,
+    /// Fee paid to the keeper, quote native.
+    pub keeper_fee: u64,
+    /// PnL realized (a reduce-only order), quote native.
+    pub realized_pnl: i64,
+    /// Size after, base atoms.
+    pub base: i64,
+    /// Collateral after, quote native.
+    pub collateral: i64,
+}

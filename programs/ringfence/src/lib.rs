@@ -226,4 +226,29 @@ pub mod ringfence {
     pub fn close_sub_account(ctx: Context<CloseSubAccount>) -> Result<()> {
         CloseSubAccount::handler(ctx)
     }
+
+    /// Owner or delegate: rests a limit order in a free order slot.
+    pub fn place_order(ctx: Context<PlaceOrder>, args: PlaceOrderArgs) -> Result<()> {
+        PlaceOrder::handler(ctx, args)
+    }
+
+    /// Owner or delegate: removes a resting order.
+    pub fn cancel_order(ctx: Context<CancelOrder>, slot: u8) -> Result<()> {
+        CancelOrder::handler(ctx, slot)
+    }
+
+    /// Anyone, alone in its transaction: fills a resting order once the oracle crosses its
+    /// limit, through the fill path, for a keeper fee.
+    pub fn execute_order<'info>(
+        ctx: Context<'info, ExecuteOrder<'info>>,
+        slot: u8,
+    ) -> Result<()> {
+        ExecuteOrder::handler(ctx, slot)
+    }
+
+    /// Anyone: removes an expired order, or a reduce-only one with nothing to reduce, for a
+    /// keeper fee.
+    pub fn prune_order(ctx: Context<PruneOrder>, slot: u8) -> Result<()> {
+        PruneOrder::handler(ctx, slot)
+    }
 }

@@ -20,6 +20,7 @@ pub fn mark_price(market: &Market, oracle: &AccountInfo, clock: &Clock) -> Resul
 pub struct FillMark {
     price: I80F48,
     now: i64,
+    published: i64,
 }
 
 impl FillMark {
@@ -31,6 +32,11 @@ impl FillMark {
     /// The time of the instruction filling at it, unix seconds.
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// When the oracle published it, unix seconds.
+    pub fn published(&self) -> i64 {
+        self.published
     }
 
     /// A fill mark off chain (SDK preview, keeper, benchmarks), where no market is written.
@@ -59,6 +65,7 @@ pub fn fill_mark(market: &mut Market, oracle: &AccountInfo, clock: &Clock) -> Re
     Ok(FillMark {
         price,
         now: clock.unix_timestamp,
+        published: publish_time,
     })
 }
 

@@ -14,6 +14,7 @@ mod margin_moves;
 mod markets;
 mod no_free_lunch;
 mod oracle;
+mod orders;
 mod pool_solvency;
 mod sub_accounts;
 mod trading;

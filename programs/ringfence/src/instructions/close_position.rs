@@ -9,7 +9,12 @@ use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, SubAccount, EXCHANGE_SEED,
     POOL_SEED,
 };
-use crate::trade::{fill, fresh_mark_with_funding, resolve_bankruptcy, Charge, Ledgers, Order};
+use crate::oracle::FillMark;
+use crate::state::Position;
+use crate::trade::{
+    fill, fresh_mark_with_funding, resolve_bankruptcy, take_for_keeper, Charge, Filled, Ledgers,
+    Order,
+};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_position`.
@@ -57,34 +62,19 @@ impl ClosePosition<'_> {
         let clock = Clock::get()?;
         let mark =
             fresh_mark_with_funding(&mut market, &mut accounts.pool, &accounts.oracle, &clock)?;
-        settle(
-            &mut sub_account,
-            &mut positions[slot],
-            &mut market,
+        let (filled, _) = reduce(
+            &mut accounts.exchange,
+            &mut accounts.pool,
             sub_account_info.key(),
-        )?;
-        let filled = fill(
-            &mut sub_account,
-            &mut positions,
-            slot,
+            (&mut sub_account, &mut positions, slot),
             &mut market,
-            Ledgers {
-                exchange: &mut accounts.exchange,
-                pool: &mut accounts.pool,
-            },
             mark,
             Order {
                 base_delta: -closing,
                 limit_price,
                 charge: Charge::TakerFee,
             },
-        )?;
-        resolve_bankruptcy(
-            &mut sub_account,
-            &positions,
-            &mut accounts.exchange,
-            &mut accounts.pool,
-            sub_account_info.key(),
+            0,
         )?;
 
         crate::events::emit(PositionClosed {
@@ -101,4 +91,34 @@ impl ClosePosition<'_> {
         });
         Ok(())
     }
+}
+
+/// The one way a position is reduced (`close_position`, `execute_trigger`, a reduce-only
+/// `execute_order`): settles the position's funding, fills `order` (against the position in
+/// `slot`) through the one fill function, takes `keeper_fee` (at most the collateral) and
+/// resolves a bankruptcy the close leaves. Returns the fill and the keeper fee taken.
+#[allow(clippy::too_many_arguments)]
+pub fn reduce(
+    exchange: &mut Exchange,
+    pool: &mut Pool,
+    key: Pubkey,
+    (sub_account, positions, slot): (&mut SubAccount, &mut [Position], usize),
+    market: &mut Market,
+    mark: FillMark,
+    order: Order,
+    keeper_fee: u64,
+) -> Result<(Filled, u64)> {
+    settle(sub_account, &mut positions[slot], market, key)?;
+    let filled = fill(
+        sub_account,
+        positions,
+        slot,
+        market,
+        Ledgers { exchange, pool },
+        mark,
+        order,
+    )?;
+    let keeper_fee = take_for_keeper(sub_account, keeper_fee);
+    resolve_bankruptcy(sub_account, positions, exchange, pool, key)?;
+    Ok((filled, keeper_fee))
 }

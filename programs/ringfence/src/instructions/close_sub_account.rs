@@ -3,7 +3,7 @@
 use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::SubAccountClosed;
-use crate::state::{load_sub_account, SubAccount, UserAccount, USER_SEED};
+use crate::state::{load_sub_account_with_orders_mut, SubAccount, UserAccount, USER_SEED};
 use anchor_lang::prelude::*;
 
 /// Accounts of `close_sub_account`.
@@ -28,7 +28,7 @@ impl CloseSubAccount<'_> {
     /// Checks the sub-account is empty; Anchor's `close` then returns the rent.
     pub fn handler(ctx: Context<CloseSubAccount>) -> Result<()> {
         let info = ctx.accounts.sub_account.to_account_info();
-        let (sub_account, positions) = load_sub_account(&info)?;
+        let (sub_account, positions, orders) = load_sub_account_with_orders_mut(&info)?;
         require!(
             sub_account.collateral == 0
                 && sub_account.claim == 0
@@ -36,8 +36,12 @@ impl CloseSubAccount<'_> {
                 && positions.iter().all(|p| !p.is_open()),
             RingfenceError::SubAccountNotEmpty
         );
+        require!(
+            orders.iter().all(|o| !o.is_open()),
+            RingfenceError::SubAccountHasOrders
+        );
         let id = sub_account.id;
-        drop((sub_account, positions));
+        drop((sub_account, positions, orders));
         let user = &mut ctx.accounts.user;
         user.open_sub_accounts = user
             .open_sub_accounts

@@ -4,16 +4,14 @@
 
 use crate::error::RingfenceError;
 use crate::events::TriggerExecuted;
-use crate::funding::settle;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::units::QUOTE_DECIMALS;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, Position, SubAccount,
     EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{
-    fill, fresh_mark_with_funding, resolve_bankruptcy, take_for_keeper, Charge, Ledgers, Order,
-};
+use crate::instructions::close_position::reduce;
+use crate::trade::{fresh_mark_with_funding, Charge, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -85,27 +83,17 @@ impl ExecuteTrigger<'_> {
             triggered(&positions[slot], mark.price())?,
             RingfenceError::NotTriggered
         );
-        settle(&mut sub_account, &mut positions[slot], &mut market, key)?;
         let closing = positions[slot].base;
-        let filled = fill(
-            &mut sub_account,
-            &mut positions,
-            slot,
-            &mut market,
-            Ledgers {
-                exchange: &mut accounts.exchange,
-                pool: &mut accounts.pool,
-            },
-            mark,
-            Order::forced_close(closing, Charge::TakerFee),
-        )?;
-        let fee = take_for_keeper(&mut sub_account, market.params.trigger_keeper_fee);
-        resolve_bankruptcy(
-            &mut sub_account,
-            &positions,
+        let keeper_fee = market.params.trigger_keeper_fee;
+        let (filled, fee) = reduce(
             &mut accounts.exchange,
             &mut accounts.pool,
             key,
+            (&mut sub_account, &mut positions, slot),
+            &mut market,
+            mark,
+            Order::forced_close(closing, Charge::TakerFee),
+            keeper_fee,
         )?;
         crate::events::emit(TriggerExecuted {
             sub_account: key,

@@ -38,8 +38,9 @@ mod tests {
         assert_eq!(UserAccount::SPACE, 8 + 32 + 2 + 2 + 1);
         assert_eq!(StubOracle::SPACE, 8 + 2 + 8 + 8 + 4 + 8 + 1);
         assert_eq!(Market::SPACE, 336);
-        assert_eq!(SubAccountMode::Cross.space(), 688);
-        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 184);
+        // Header 104 + 8 positions × 72 + 4 orders × 48; header + 1 × 72 + 1 × 48.
+        assert_eq!(SubAccountMode::Cross.space(), 8 + 104 + 576 + 192);
+        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 8 + 104 + 72 + 48);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Sub-accounts: a fixed header followed by position slots, 8 for cross and 1 for isolated,
-//! so an isolated sub-account costs a fraction of a cross one.
+//! Sub-accounts: a fixed header followed by position slots (8 for cross, 1 for isolated) and
+//! resting-order slots (4 for cross, 1 for isolated), so an isolated sub-account costs a
+//! fraction of a cross one.
 
 use crate::error::RingfenceError;
 use crate::state::FixedBits;
@@ -11,6 +12,8 @@ use core::mem::{offset_of, size_of};
 pub const SUB_ACCOUNT_SEED: &[u8] = b"sub_account";
 /// Position slots of a cross sub-account.
 pub const CROSS_POSITION_SLOTS: usize = 8;
+/// Resting-order slots of a cross sub-account.
+pub const CROSS_ORDER_SLOTS: usize = 4;
 /// Byte offset of `owner` in the account data (for `memcmp` filters).
 pub const SUB_ACCOUNT_OWNER_OFFSET: usize = 8;
 /// Byte offset of `mode` in the account data (0 = cross, 1 = isolated).
@@ -39,16 +42,26 @@ impl SubAccountMode {
         }
     }
 
+    /// Resting-order slots of a sub-account in this mode.
+    pub const fn order_slots(&self) -> usize {
+        match self {
+            SubAccountMode::Cross => CROSS_ORDER_SLOTS,
+            SubAccountMode::Isolated { .. } => 1,
+        }
+    }
+
     /// Account size including the discriminator.
     pub const fn space(&self) -> usize {
-        8 + size_of::<SubAccount>() + self.slots() * size_of::<Position>()
+        8 + size_of::<SubAccount>()
+            + self.slots() * size_of::<Position>()
+            + self.order_slots() * size_of::<RestingOrder>()
     }
 }
 
-/// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots follow it.
-/// Layout version 3 (v2 replaced 8 reserved bytes by the claim, its ticket and the pool debt;
-/// v3 added the delegate). Accounts of an older layout are refused (`InvalidSubAccount`): a
-/// fresh deployment only, as nothing older is live.
+/// Header of a sub-account, PDA `["sub_account", owner, id LE]`; position slots, then order
+/// slots, follow it. Layout version 4 (v2 replaced 8 reserved bytes by the claim, its ticket
+/// and the pool debt; v3 added the delegate; v4 the order slots). Accounts of an older layout
+/// are refused (`InvalidSubAccount`): a fresh deployment only, as nothing older is live.
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct SubAccount {
@@ -114,8 +127,50 @@ pub struct Position {
 }
 
 const_assert_size!(Position, 72);
-const _: () = assert!(SubAccountMode::Cross.space() == 688);
-const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 184);
+
+/// One resting limit order. A slot is free while `base == 0`.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RestingOrder {
+    /// Size, base atoms; 0 = free slot.
+    pub base: u64,
+    /// Worst acceptable fill, quote native units per whole base unit: a buy fills at or
+    /// below it, a sell at or above it (the skew premium included).
+    pub limit_price: u64,
+    /// Unix time from which the order can no longer execute (and anyone may prune it).
+    pub expiry: i64,
+    /// Unix time it was placed.
+    pub placed_at: i64,
+    /// Market of the order.
+    pub market_index: u16,
+    /// Leverage of the position it opens or increases.
+    pub leverage: u16,
+    /// 0 = buy (long), 1 = sell (short).
+    pub side: u8,
+    /// 1 = only ever reduces an opposite position, never opens, grows or flips one.
+    pub reduce_only: u8,
+    /// Explicit padding.
+    pub padding: [u8; 2],
+    /// Slot it was placed in: it executes only in a later slot.
+    pub placed_slot: u64,
+}
+
+const_assert_size!(RestingOrder, 48);
+const _: () = assert!(SubAccountMode::Cross.space() == 880);
+const _: () = assert!(SubAccountMode::Isolated { market_index: 0 }.space() == 232);
+
+impl RestingOrder {
+    /// Whether the slot holds an order.
+    pub fn is_open(&self) -> bool {
+        self.base != 0
+    }
+
+    /// Signed size change the order asks for (positive buys).
+    pub fn base_delta(&self) -> Option<i64> {
+        let size = i64::try_from(self.base).ok()?;
+        Some(if self.side == 0 { size } else { -size })
+    }
+}
 
 impl Position {
     /// Whether the slot holds a position.
@@ -149,17 +204,22 @@ impl SubAccount {
     }
 }
 
-fn split(data: &[u8]) -> Result<(usize, usize)> {
+/// Where the position slots and the order slots end in a sub-account's data, from the mode
+/// byte: the data must be exactly that long.
+fn split(data: &[u8]) -> Result<(usize, usize, usize)> {
     let header_end = 8 + size_of::<SubAccount>();
-    let slots_len = data
-        .len()
-        .checked_sub(header_end)
-        .ok_or(RingfenceError::InvalidSubAccount)?;
     require!(
-        data[..8] == *SubAccount::DISCRIMINATOR && slots_len % size_of::<Position>() == 0,
+        data.len() >= header_end && data[..8] == *SubAccount::DISCRIMINATOR,
         RingfenceError::InvalidSubAccount
     );
-    Ok((header_end, data.len()))
+    let mode = match data[SUB_ACCOUNT_MODE_OFFSET] {
+        0 => SubAccountMode::Cross,
+        _ => SubAccountMode::Isolated { market_index: 0 },
+    };
+    let positions_end = header_end + mode.slots() * size_of::<Position>();
+    let orders_end = positions_end + mode.order_slots() * size_of::<RestingOrder>();
+    require_eq!(data.len(), orders_end, RingfenceError::InvalidSubAccount);
+    Ok((header_end, positions_end, orders_end))
 }
 
 /// Borrows a sub-account's header and position slots (the account was already checked
@@ -168,9 +228,9 @@ pub fn load_sub_account<'a>(
     info: &'a AccountInfo,
 ) -> Result<(Ref<'a, SubAccount>, Ref<'a, [Position]>)> {
     let data = info.try_borrow_data()?;
-    let (header_end, end) = split(&data)?;
+    let (header_end, positions_end, _) = split(&data)?;
     Ok(Ref::map_split(data, |d| {
-        let (header, slots) = d[8..end].split_at(header_end - 8);
+        let (header, slots) = d[8..positions_end].split_at(header_end - 8);
         (bytemuck::from_bytes(header), bytemuck::cast_slice(slots))
     }))
 }
@@ -180,12 +240,37 @@ pub fn load_sub_account_mut<'a>(
     info: &'a AccountInfo,
 ) -> Result<(RefMut<'a, SubAccount>, RefMut<'a, [Position]>)> {
     let data = info.try_borrow_mut_data()?;
-    let (header_end, end) = split(&data)?;
+    let (header_end, positions_end, _) = split(&data)?;
     Ok(RefMut::map_split(data, |d| {
-        let (header, slots) = d[8..end].split_at_mut(header_end - 8);
+        let (header, slots) = d[8..positions_end].split_at_mut(header_end - 8);
         (
             bytemuck::from_bytes_mut(header),
             bytemuck::cast_slice_mut(slots),
         )
     }))
+}
+
+/// A sub-account's header, position slots and order slots, mutably.
+pub type SubAccountParts<'a> = (
+    RefMut<'a, SubAccount>,
+    RefMut<'a, [Position]>,
+    RefMut<'a, [RestingOrder]>,
+);
+
+/// Mutably borrows a sub-account's header, position slots and order slots.
+pub fn load_sub_account_with_orders_mut<'a>(info: &'a AccountInfo) -> Result<SubAccountParts<'a>> {
+    let data = info.try_borrow_mut_data()?;
+    let (header_end, positions_end, orders_end) = split(&data)?;
+    let (header_and_positions, orders) = RefMut::map_split(data, |d| {
+        let (front, orders) = d[8..orders_end].split_at_mut(positions_end - 8);
+        (front, orders)
+    });
+    let (header, positions) = RefMut::map_split(header_and_positions, |d| {
+        let (header, slots) = d.split_at_mut(header_end - 8);
+        (
+            bytemuck::from_bytes_mut::<SubAccount>(header),
+            bytemuck::cast_slice_mut::<u8, Position>(slots),
+        )
+    });
+    Ok((header, positions, RefMut::map(orders, |o| bytemuck::cast_slice_mut(o))))
 }
