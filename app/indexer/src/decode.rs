@@ -75,6 +75,9 @@ events!(
     ClaimRedeemed,
     PoolValuationRefreshed,
     DelegateSet,
+    OrderPlaced,
+    OrderRemoved,
+    OrderExecuted,
 );
 
 /// The program's events in one transaction's logs, in order, and what was skipped.

@@ -230,6 +230,24 @@ pub fn rows(event: &Event, owners: &HashMap<String, String>) -> Result<Vec<Row>,
                 collateral_after: Value::NullInt,
             },
         )),
+        E::OrderExecuted(e) => one(fill_row(
+            owners,
+            e.sub_account.to_string(),
+            e.market_index,
+            FillColumns {
+                kind: "limit",
+                base_delta: e.base_delta,
+                base_after: int(e.base),
+                price_bits: e.fill_price_bits,
+                mark_bits: e.mark_bits,
+                fee: e.fee,
+                protocol_fee: e.protocol_fee,
+                keeper_fee: e.keeper_fee,
+                penalty: 0,
+                realized_pnl: e.realized_pnl,
+                collateral_after: int(e.collateral),
+            },
+        )),
         E::Liquidated(e) => liquidation_rows(e, owners),
         E::FundingSettled(e) => {
             let sub = e.sub_account.to_string();
@@ -379,6 +397,8 @@ fn other_row(event: &Event) -> Row {
     let (sub_account, market_index) = match event {
         E::TriggersSet(e) => (text(e.sub_account), int(e.market_index)),
         E::DelegateSet(e) => (text(e.sub_account), Value::NullInt),
+        E::OrderPlaced(e) => (text(e.sub_account), int(e.market_index)),
+        E::OrderRemoved(e) => (text(e.sub_account), int(e.market_index)),
         E::MarketCreated(e) => (Value::NullText, int(e.index)),
         E::MarketUpdateProposed(e) => (Value::NullText, int(e.index)),
         E::MarketUpdateCancelled(e) => (Value::NullText, int(e.index)),
