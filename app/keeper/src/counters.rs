@@ -26,6 +26,8 @@ pub struct Counters {
     pub funding_cranks: u64,
     /// Trigger executions that landed.
     pub triggers_executed: u64,
+    /// Limit-order executions that landed.
+    pub orders_executed: u64,
     /// RPC calls that failed (connection, timeout, server error).
     pub rpc_errors: u64,
     /// Transactions refused, by error name.

@@ -1,10 +1,11 @@
-//! The keeper's loops: scan and liquidate (worst first), crank funding, execute triggers, and
+//! The keeper's loops: scan and liquidate (worst first), crank funding, execute triggers and
+//! limit orders, and
 //! react to program-account notifications. Every RPC failure is counted, logged and retried
 //! with back-off; no sub-account ever has two of the keeper's transactions in flight.
 
 use crate::config::KeeperConfig;
 use crate::counters::Counters;
-use crate::scoring::{assess, crossed_triggers, rank};
+use crate::scoring::{assess, crossed_orders, crossed_triggers, rank};
 use futures_util::StreamExt;
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use ringfence_sdk::accounts::SubAccountView;
@@ -305,6 +306,60 @@ impl Keeper {
         }
     }
 
+    /// Executes the crossed order in `slot` of `key` (market `market_index`), with the pairs of
+    /// the sub-account's other positions.
+    pub async fn execute_order(
+        &self,
+        key: Pubkey,
+        view: &SubAccountView,
+        markets: &[PricedMarket],
+        (market_index, slot): (u16, u8),
+    ) -> Outcome {
+        let Some(_claim) = self.claim(key) else {
+            return Outcome::InFlight;
+        };
+        let Some(market) = markets.iter().find(|m| m.market.index == market_index) else {
+            return Outcome::Failed("UnknownMarket".into());
+        };
+        let pairs = position_pairs(view, markets, market_index);
+        let ix = builders::execute_order(
+            &self.keypair.pubkey(),
+            &self.token,
+            &key,
+            market_index,
+            &market.market.oracle,
+            slot,
+            &pairs,
+        );
+        match self.send(ix).await {
+            Ok(signature) => {
+                self.count(|c| c.orders_executed += 1);
+                tracing::info!(event = "order_executed", sub_account = %key, market = market_index, slot, %signature);
+                Outcome::Landed(signature)
+            }
+            Err(error) => {
+                let name = error_name(&error);
+                self.count(|c| c.fail(name.clone()));
+                tracing::warn!(event = "order_failed", sub_account = %key, market = market_index, slot, error = %name);
+                Outcome::Failed(name)
+            }
+        }
+    }
+
+    /// Executes every crossed, unexpired resting order. Orders live in sub-accounts with or
+    /// without positions, so this reads every sub-account (no `has_positions` filter).
+    pub async fn execute_orders(&self, markets: &[PricedMarket], now: i64) -> Result<usize, ClientError> {
+        let accounts = self.client.find_sub_accounts(Vec::new()).await?;
+        let mut landed = 0;
+        for (key, index, slot) in crossed_orders(&accounts, markets, now) {
+            let view = &accounts.iter().find(|(k, _)| *k == key).expect("listed").1;
+            if let Outcome::Landed(_) = self.execute_order(key, view, markets, (index, slot)).await {
+                landed += 1;
+            }
+        }
+        Ok(landed)
+    }
+
     /// One full pass: discover, rank, liquidate worst first (up to `max_in_flight` at once),
     /// then execute crossed triggers. Returns the ranked candidates' keys.
     pub async fn scan_once(self: &Arc<Self>) -> Result<Vec<Pubkey>, ClientError> {
@@ -343,6 +398,7 @@ impl Keeper {
                 self.execute_trigger(key, index, market.market.oracle).await;
             }
         }
+        self.execute_orders(&markets, now).await?;
         Ok(keys)
     }
 

@@ -3,7 +3,7 @@
 //! liquidate, and which stop-loss / take-profit orders have been crossed.
 
 use ringfence::health::health_with;
-use ringfence::instructions::triggered;
+use ringfence::instructions::{crossed, triggered};
 use ringfence::math::liquidation::may_liquidate;
 use ringfence::math::margin::PositionRisk;
 use ringfence::math::I80F48;
@@ -123,4 +123,28 @@ pub fn crossed_triggers(
         }
     }
     crossed
+}
+
+/// `(sub-account, market, order slot)` of every resting order whose limit the mark has
+/// crossed and that has not expired at `now` (the program's own `crossed`).
+pub fn crossed_orders(
+    accounts: &[(Pubkey, SubAccountView)],
+    markets: &[PricedMarket],
+    now: i64,
+) -> Vec<(Pubkey, u16, u8)> {
+    let mut found = Vec::new();
+    for (key, view) in accounts {
+        for (slot, order) in view.orders.iter().enumerate() {
+            if !order.is_open() || now >= order.expiry {
+                continue;
+            }
+            let Some((_, mark)) = priced(markets, order.market_index) else {
+                continue;
+            };
+            if crossed(order, mark).unwrap_or(false) {
+                found.push((*key, order.market_index, slot as u8));
+            }
+        }
+    }
+    found
 }
