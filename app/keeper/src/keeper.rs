@@ -1,6 +1,5 @@
 //! The keeper's loops: scan and liquidate (worst first), crank funding, execute triggers and
-//! limit orders, and
-//! react to program-account notifications. Every RPC failure is counted, logged and retried
+//! limit orders, and react to program-account notifications. Every RPC failure is counted, logged and retried
 //! with back-off; no sub-account ever has two of the keeper's transactions in flight.
 
 use crate::config::KeeperConfig;
