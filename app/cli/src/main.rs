@@ -3,6 +3,7 @@
 mod admin;
 mod amounts;
 mod history;
+mod orders;
 mod trader;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -166,6 +167,9 @@ pub enum Command {
     /// The key that may trade a sub-account for you (never move its collateral).
     #[command(subcommand)]
     Delegate(DelegateCommand),
+    /// Resting limit orders.
+    #[command(subcommand)]
+    Order(OrderCommand),
     /// Your fills, funding, liquidations and transfers, from the indexer.
     History(HistoryFilter),
     /// Realized PnL, fees and funding per sub-account and market, from the indexer.
@@ -234,6 +238,49 @@ pub enum TriggersCommand {
         #[arg(long)]
         market: String,
     },
+}
+
+/// `order place|cancel|list`.
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// Rests a limit order; keepers fill it once the oracle crosses the limit.
+    Place {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Market index or name.
+        #[arg(long)]
+        market: String,
+        /// Long (buy) or short (sell).
+        #[arg(long, value_enum)]
+        side: SideArg,
+        /// Size in whole base units.
+        #[arg(long)]
+        size: String,
+        /// Leverage of the position it opens.
+        #[arg(long)]
+        leverage: u16,
+        /// Limit price, dollars: the worst fill accepted, premium included.
+        #[arg(long)]
+        limit: String,
+        /// Lifetime in hours (at most 720).
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        /// Only reduce an opposite position (a take-profit or stop as a limit order).
+        #[arg(long)]
+        reduce_only: bool,
+    },
+    /// Cancels the order in a slot.
+    Cancel {
+        /// Sub-account id.
+        #[arg(long)]
+        sub: u16,
+        /// Order slot (from `order list`).
+        #[arg(long)]
+        slot: u8,
+    },
+    /// Lists your resting orders.
+    List,
 }
 
 /// `delegate set|clear`.
@@ -350,6 +397,30 @@ async fn run(cli: Cli) -> CliResult {
         Command::Delegate(DelegateCommand::Clear { sub }) => {
             trader::set_delegate(&session, sub, None).await
         }
+        Command::Order(OrderCommand::Place {
+            sub,
+            market,
+            side,
+            size,
+            leverage,
+            limit,
+            hours,
+            reduce_only,
+        }) => {
+            let args = orders::PlaceArgs {
+                sub,
+                market,
+                side,
+                size,
+                leverage,
+                limit,
+                hours,
+                reduce_only,
+            };
+            orders::place(&session, args).await
+        }
+        Command::Order(OrderCommand::Cancel { sub, slot }) => orders::cancel(&session, sub, slot).await,
+        Command::Order(OrderCommand::List) => orders::list(&session).await,
         Command::History(filter) => history::history(&session, filter.into_args()).await,
         Command::Pnl(filter) => history::pnl(&session, filter.into_args()).await,
         Command::Admin(command) => admin::run(&session, command).await,

@@ -44,7 +44,7 @@ fn rpc_error(error: ClientError) -> String {
     describe(&error)
 }
 
-async fn markets_now(session: &Session) -> Result<(Vec<PricedMarket>, i64), String> {
+pub(crate) async fn markets_now(session: &Session) -> Result<(Vec<PricedMarket>, i64), String> {
     let markets = session.client.markets().await.map_err(rpc_error)?;
     if markets.is_empty() {
         return Err("no exchange or no markets on this cluster".into());
@@ -53,7 +53,7 @@ async fn markets_now(session: &Session) -> Result<(Vec<PricedMarket>, i64), Stri
     Ok((markets, now))
 }
 
-fn find_market<'m>(markets: &'m [PricedMarket], text: &str) -> Result<&'m PricedMarket, String> {
+pub(crate) fn find_market<'m>(markets: &'m [PricedMarket], text: &str) -> Result<&'m PricedMarket, String> {
     markets
         .iter()
         .find(|m| {
@@ -70,7 +70,7 @@ fn mark_of(market: &PricedMarket) -> Result<I80F48, String> {
         .map_err(|e| format!("{} has no usable price: {e}", market_name(&market.market)))
 }
 
-async fn sub_account(session: &Session, id: u16) -> Result<(Pubkey, SubAccountView), String> {
+pub(crate) async fn sub_account(session: &Session, id: u16) -> Result<(Pubkey, SubAccountView), String> {
     let key = builders::sub_account_pda(&session.owner, id);
     let view = session
         .client
@@ -107,7 +107,7 @@ fn confirm(session: &Session, question: &str) -> bool {
     matches!(answer.trim(), "y" | "Y" | "yes")
 }
 
-async fn send(session: &Session, instructions: &[Instruction]) -> CliResult {
+pub(crate) async fn send(session: &Session, instructions: &[Instruction]) -> CliResult {
     let signature = session
         .client
         .send(instructions, &session.keypair, &[])
