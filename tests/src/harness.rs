@@ -347,10 +347,8 @@ impl Harness {
         if account.owner != ringfence::ID || account.data.len() < 8 {
             return None;
         }
-        let header_end = 8 + std::mem::size_of::<SubAccount>();
-        let header: SubAccount = *bytemuck::from_bytes(&account.data[8..header_end]);
-        let positions = bytemuck::cast_slice::<u8, Position>(&account.data[header_end..]).to_vec();
-        Some((header, positions))
+        let view = ringfence_sdk::accounts::sub_account(&account.data)?;
+        Some((view.header, view.positions))
     }
 
     /// A sub-account's header.

@@ -419,7 +419,9 @@ async fn run(cli: Cli) -> CliResult {
             };
             orders::place(&session, args).await
         }
-        Command::Order(OrderCommand::Cancel { sub, slot }) => orders::cancel(&session, sub, slot).await,
+        Command::Order(OrderCommand::Cancel { sub, slot }) => {
+            orders::cancel(&session, sub, slot).await
+        }
         Command::Order(OrderCommand::List) => orders::list(&session).await,
         Command::History(filter) => history::history(&session, filter.into_args()).await,
         Command::Pnl(filter) => history::pnl(&session, filter.into_args()).await,

@@ -87,11 +87,19 @@ pub async fn list(session: &Session) -> CliResult {
                 slot,
                 name,
                 if order.side == 0 { "buy" } else { "sell" },
-                format!("{}.{:09}", order.base / 1_000_000_000, order.base % 1_000_000_000),
+                format!(
+                    "{}.{:09}",
+                    order.base / 1_000_000_000,
+                    order.base % 1_000_000_000
+                ),
                 format!("${}", usd(i128::from(order.limit_price))),
                 order.leverage,
                 left.max(0) / 60,
-                if order.reduce_only == 1 { "reduce-only" } else { "open" },
+                if order.reduce_only == 1 {
+                    "reduce-only"
+                } else {
+                    "open"
+                },
             );
         }
     }

@@ -53,7 +53,10 @@ pub(crate) async fn markets_now(session: &Session) -> Result<(Vec<PricedMarket>,
     Ok((markets, now))
 }
 
-pub(crate) fn find_market<'m>(markets: &'m [PricedMarket], text: &str) -> Result<&'m PricedMarket, String> {
+pub(crate) fn find_market<'m>(
+    markets: &'m [PricedMarket],
+    text: &str,
+) -> Result<&'m PricedMarket, String> {
     markets
         .iter()
         .find(|m| {
@@ -70,7 +73,10 @@ fn mark_of(market: &PricedMarket) -> Result<I80F48, String> {
         .map_err(|e| format!("{} has no usable price: {e}", market_name(&market.market)))
 }
 
-pub(crate) async fn sub_account(session: &Session, id: u16) -> Result<(Pubkey, SubAccountView), String> {
+pub(crate) async fn sub_account(
+    session: &Session,
+    id: u16,
+) -> Result<(Pubkey, SubAccountView), String> {
     let key = builders::sub_account_pda(&session.owner, id);
     let view = session
         .client

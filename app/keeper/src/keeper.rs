@@ -347,12 +347,17 @@ impl Keeper {
 
     /// Executes every crossed, unexpired resting order. Orders live in sub-accounts with or
     /// without positions, so this reads every sub-account (no `has_positions` filter).
-    pub async fn execute_orders(&self, markets: &[PricedMarket], now: i64) -> Result<usize, ClientError> {
+    pub async fn execute_orders(
+        &self,
+        markets: &[PricedMarket],
+        now: i64,
+    ) -> Result<usize, ClientError> {
         let accounts = self.client.find_sub_accounts(Vec::new()).await?;
         let mut landed = 0;
         for (key, index, slot) in crossed_orders(&accounts, markets, now) {
             let view = &accounts.iter().find(|(k, _)| *k == key).expect("listed").1;
-            if let Outcome::Landed(_) = self.execute_order(key, view, markets, (index, slot)).await {
+            if let Outcome::Landed(_) = self.execute_order(key, view, markets, (index, slot)).await
+            {
                 landed += 1;
             }
         }

@@ -741,7 +741,7 @@ pub fn execute_order(
             sub_account: *sub_account,
             market: market_pda(index),
             oracle: *oracle,
-            instructions: solana_sdk_ids::sysvar::instructions::ID,
+            instructions: solana_sdk::sysvar::instructions::ID,
             token_program: spl_token::ID,
         },
         instruction::ExecuteOrder { slot },

@@ -210,7 +210,9 @@ pub enum RingfenceError {
     OrderSlotsFull,
     #[msg("No resting order in this slot")]
     NoOrder,
-    #[msg("An order needs a size, a limit price and an expiry in the future, at most 30 days away")]
+    #[msg(
+        "An order needs a size, a limit price and an expiry in the future, at most 30 days away"
+    )]
     InvalidOrder,
     #[msg("The order has expired")]
     OrderExpired,
@@ -218,7 +220,9 @@ pub enum RingfenceError {
     OrderNotCrossed,
     #[msg("A reduce-only order needs an opposite position to reduce")]
     NothingToReduce,
-    #[msg("The order is neither expired nor unable to reduce anything: only its owner may remove it")]
+    #[msg(
+        "The order is neither expired nor unable to reduce anything: only its owner may remove it"
+    )]
     OrderStillValid,
     #[msg("A limit order executes alone: no other Ringfence instruction in its transaction")]
     OrderNotAlone,

@@ -239,10 +239,7 @@ pub mod ringfence {
 
     /// Anyone, alone in its transaction: fills a resting order once the oracle crosses its
     /// limit, through the fill path, for a keeper fee.
-    pub fn execute_order<'info>(
-        ctx: Context<'info, ExecuteOrder<'info>>,
-        slot: u8,
-    ) -> Result<()> {
+    pub fn execute_order<'info>(ctx: Context<'info, ExecuteOrder<'info>>, slot: u8) -> Result<()> {
         ExecuteOrder::handler(ctx, slot)
     }
 

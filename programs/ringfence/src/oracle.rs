@@ -42,7 +42,11 @@ impl FillMark {
     /// A fill mark off chain (SDK preview, keeper, benchmarks), where no market is written.
     #[cfg(not(target_os = "solana"))]
     pub fn assume_fresh(price: I80F48, now: i64) -> Self {
-        Self { price, now }
+        Self {
+            price,
+            now,
+            published: now,
+        }
     }
 }
 

@@ -63,7 +63,10 @@ fn order(side: Side, base: i64, limit_usd: u64, expiry: i64, reduce_only: bool) 
 }
 
 impl World {
-    async fn place(&mut self, args: PlaceOrderArgs) -> Result<(), solana_sdk::transaction::TransactionError> {
+    async fn place(
+        &mut self,
+        args: PlaceOrderArgs,
+    ) -> Result<(), solana_sdk::transaction::TransactionError> {
         let oracle = builders::stub_oracle_pda(BTC);
         let ix = builders::place_order(&self.trader.key(), &self.cross, BTC, &oracle, args);
         self.h.process(&[ix], &[&self.trader.keypair]).await
@@ -71,7 +74,15 @@ impl World {
 
     async fn execute(&mut self, slot: u8) -> Result<(), solana_sdk::transaction::TransactionError> {
         let oracle = builders::stub_oracle_pda(BTC);
-        let ix = builders::execute_order(&self.keeper.key(), &self.keeper.token, &self.cross, BTC, &oracle, slot, &[]);
+        let ix = builders::execute_order(
+            &self.keeper.key(),
+            &self.keeper.token,
+            &self.cross,
+            BTC,
+            &oracle,
+            slot,
+            &[],
+        );
         self.h.process(&[ix], &[&self.keeper.keypair]).await
     }
 
@@ -90,7 +101,9 @@ impl World {
 async fn a_limit_buy_rests_until_the_oracle_crosses_then_fills_at_it_with_fee_and_keeper_fee() {
     let mut w = world().await;
     let expiry = w.now().await + 3_600;
-    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, expiry, false)).await.unwrap();
+    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, expiry, false))
+        .await
+        .unwrap();
     assert_eq!(w.orders_open().await, 1);
     w.h.next_slot().await;
     // $50,000 is above the limit: nothing fills, nothing moves.
@@ -107,9 +120,17 @@ async fn a_limit_buy_rests_until_the_oracle_crosses_then_fills_at_it_with_fee_an
     w.execute(0).await.unwrap();
     let (sub, positions) = w.h.try_sub_account(&w.cross).await.unwrap();
     assert_eq!(positions[0].base, BASE_UNIT / 10);
-    assert_eq!(positions[0].quote_entry, -(4_890 * USD as i64), "entry at the limit-side mark");
+    assert_eq!(
+        positions[0].quote_entry,
+        -(4_890 * USD as i64),
+        "entry at the limit-side mark"
+    );
     assert_eq!(sub.collateral, collateral - 2_445_000 - USD as i64);
-    assert_eq!(w.h.exchange().await.protocol_fees - fees, 489_000, "20% of the fee");
+    assert_eq!(
+        w.h.exchange().await.protocol_fees - fees,
+        489_000,
+        "20% of the fee"
+    );
     assert_eq!(w.h.token_balance(&w.keeper.token).await, USD);
     assert_eq!(w.orders_open().await, 0, "the slot is free again");
     assert_error(w.execute(0).await, RingfenceError::NoOrder);
@@ -119,7 +140,9 @@ async fn a_limit_buy_rests_until_the_oracle_crosses_then_fills_at_it_with_fee_an
 async fn an_order_executes_only_in_a_later_slot_and_before_expiry_and_pruning_pays_nothing() {
     let mut w = world().await;
     let now = w.now().await;
-    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 60, false)).await.unwrap();
+    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 60, false))
+        .await
+        .unwrap();
     w.h.set_price(BTC, 48_000).await;
     assert_error(w.execute(0).await, RingfenceError::OrderTooNew);
     w.h.next_slot().await;
@@ -136,7 +159,11 @@ async fn an_order_executes_only_in_a_later_slot_and_before_expiry_and_pruning_pa
     let collateral = w.h.sub_account(&w.cross).await.collateral;
     w.h.process(&[prune], &[&stranger.keypair]).await.unwrap();
     assert_eq!(w.orders_open().await, 0);
-    assert_eq!(w.h.sub_account(&w.cross).await.collateral, collateral, "pruning is free");
+    assert_eq!(
+        w.h.sub_account(&w.cross).await.collateral,
+        collateral,
+        "pruning is free"
+    );
     assert_eq!(w.h.token_balance(&stranger.token).await, 0);
 }
 
@@ -148,16 +175,19 @@ async fn placement_refuses_marketable_orders_nothing_to_reduce_bad_args_and_a_fi
     let before = w.h.snapshot(&watched).await;
     // A buy limit at or above the mark would fill at once: that is an open, not an order.
     assert_error(
-        w.place(order(Side::Long, BASE_UNIT / 10, 50_000, now + 60, false)).await,
+        w.place(order(Side::Long, BASE_UNIT / 10, 50_000, now + 60, false))
+            .await,
         RingfenceError::OrderAlreadyCrossed,
     );
     assert_error(
-        w.place(order(Side::Short, BASE_UNIT / 10, 49_999, now + 60, false)).await,
+        w.place(order(Side::Short, BASE_UNIT / 10, 49_999, now + 60, false))
+            .await,
         RingfenceError::OrderAlreadyCrossed,
     );
     // Reduce-only with no position.
     assert_error(
-        w.place(order(Side::Short, BASE_UNIT / 10, 51_000, now + 60, true)).await,
+        w.place(order(Side::Short, BASE_UNIT / 10, 51_000, now + 60, true))
+            .await,
         RingfenceError::NothingToReduce,
     );
     for bad in [
@@ -168,20 +198,35 @@ async fn placement_refuses_marketable_orders_nothing_to_reduce_bad_args_and_a_fi
     ] {
         assert_error(w.place(bad).await, RingfenceError::InvalidOrder);
     }
-    let too_much_leverage = PlaceOrderArgs { leverage: 41, ..order(Side::Long, BASE_UNIT, 49_000, now + 60, false) };
-    assert_error(w.place(too_much_leverage).await, RingfenceError::InvalidLeverage);
-    assert_eq!(w.h.snapshot(&watched).await, before, "refusals change nothing");
+    let too_much_leverage = PlaceOrderArgs {
+        leverage: 41,
+        ..order(Side::Long, BASE_UNIT, 49_000, now + 60, false)
+    };
+    assert_error(
+        w.place(too_much_leverage).await,
+        RingfenceError::InvalidLeverage,
+    );
+    assert_eq!(
+        w.h.snapshot(&watched).await,
+        before,
+        "refusals change nothing"
+    );
     for _ in 0..4 {
-        w.place(order(Side::Long, BASE_UNIT / 100, 40_000, now + 60, false)).await.unwrap();
+        w.place(order(Side::Long, BASE_UNIT / 100, 40_000, now + 60, false))
+            .await
+            .unwrap();
     }
     assert_error(
-        w.place(order(Side::Long, BASE_UNIT / 100, 40_000, now + 60, false)).await,
+        w.place(order(Side::Long, BASE_UNIT / 100, 40_000, now + 60, false))
+            .await,
         RingfenceError::OrderSlotsFull,
     );
     // The owner cancels one; the slot is reused.
     let cancel = builders::cancel_order(&w.trader.key(), &w.cross, 2);
     w.h.process(&[cancel], &[&w.trader.keypair]).await.unwrap();
-    w.place(order(Side::Long, BASE_UNIT / 100, 40_000, now + 60, false)).await.unwrap();
+    w.place(order(Side::Long, BASE_UNIT / 100, 40_000, now + 60, false))
+        .await
+        .unwrap();
     assert_eq!(w.orders_open().await, 4);
 }
 
@@ -189,19 +234,40 @@ async fn placement_refuses_marketable_orders_nothing_to_reduce_bad_args_and_a_fi
 async fn reduce_only_closes_at_most_the_position_and_never_flips() {
     let mut w = world().await;
     let oracle = builders::stub_oracle_pda(BTC);
-    let open = builders::open_position(&w.trader.key(), &w.cross, BTC, &oracle, market_order(Side::Long, BASE_UNIT as u64 / 10, 10), &[]);
+    let open = builders::open_position(
+        &w.trader.key(),
+        &w.cross,
+        BTC,
+        &oracle,
+        market_order(Side::Long, BASE_UNIT as u64 / 10, 10),
+        &[],
+    );
     w.h.process(&[open], &[&w.trader.keypair]).await.unwrap();
     let now = w.now().await;
     // A take-profit of 0.3 BTC at $51,000 on a 0.1 BTC long.
-    w.place(order(Side::Short, 3 * BASE_UNIT / 10, 51_000, now + 600, true)).await.unwrap();
+    w.place(order(
+        Side::Short,
+        3 * BASE_UNIT / 10,
+        51_000,
+        now + 600,
+        true,
+    ))
+    .await
+    .unwrap();
     w.h.next_slot().await;
     w.h.set_price(BTC, 51_000).await;
     let collateral = w.h.sub_account(&w.cross).await.collateral;
     w.execute(0).await.unwrap();
     let (sub, positions) = w.h.try_sub_account(&w.cross).await.unwrap();
-    assert!(positions.iter().all(|p| p.base == 0), "closed, not flipped short");
+    assert!(
+        positions.iter().all(|p| p.base == 0),
+        "closed, not flipped short"
+    );
     // +$100 realized (0.1 × $1,000), fee 5 bps of $5,100 = $2.55, keeper $1.
-    assert_eq!(sub.collateral, collateral + 100 * USD as i64 - 2_550_000 - USD as i64);
+    assert_eq!(
+        sub.collateral,
+        collateral + 100 * USD as i64 - 2_550_000 - USD as i64
+    );
     assert_eq!(w.h.market(BTC).await.open_interest_long, 0);
 }
 
@@ -210,36 +276,80 @@ async fn an_order_that_would_break_initial_margin_is_refused_and_kept() {
     let mut w = world().await;
     let now = w.now().await;
     // 1.9 BTC at 10x near $49,000 needs about $9,310 of margin; then $9,000 leaves.
-    w.place(order(Side::Long, 19 * BASE_UNIT / 10, 49_000, now + 600, false)).await.unwrap();
-    w.h.withdraw(&w.trader, &w.cross, 9_000 * USD).await.unwrap();
+    w.place(order(
+        Side::Long,
+        19 * BASE_UNIT / 10,
+        49_000,
+        now + 600,
+        false,
+    ))
+    .await
+    .unwrap();
+    w.h.withdraw(&w.trader, &w.cross, 9_000 * USD)
+        .await
+        .unwrap();
     w.h.next_slot().await;
     w.h.set_price(BTC, 49_000).await;
-    assert_error(w.execute(0).await, RingfenceError::InsufficientInitialMargin);
-    assert_eq!(w.orders_open().await, 1, "kept: the owner may add margin or cancel");
+    assert_error(
+        w.execute(0).await,
+        RingfenceError::InsufficientInitialMargin,
+    );
+    assert_eq!(
+        w.orders_open().await,
+        1,
+        "kept: the owner may add margin or cancel"
+    );
 }
 
 #[tokio::test]
 async fn an_executor_cannot_sandwich_an_order_in_one_transaction() {
     let mut w = world().await;
     let now = w.now().await;
-    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false)).await.unwrap();
+    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false))
+        .await
+        .unwrap();
     w.h.next_slot().await;
     w.h.set_price(BTC, 48_900).await;
     let attacker = w.h.wallet(10_000).await;
     w.h.create_user(&attacker).await;
-    let sub = w.h.create_sub_account(&attacker, SubAccountMode::Cross).await;
+    let sub =
+        w.h.create_sub_account(&attacker, SubAccountMode::Cross)
+            .await;
     w.h.deposit(&attacker, &sub, 10_000 * USD).await.unwrap();
     let oracle = builders::stub_oracle_pda(BTC);
-    let front = builders::open_position(&attacker.key(), &sub, BTC, &oracle, market_order(Side::Long, BASE_UNIT as u64, 10), &[]);
-    let execute = builders::execute_order(&attacker.key(), &attacker.token, &w.cross, BTC, &oracle, 0, &[]);
-    let watched = [w.cross, sub, attacker.token, builders::vault_pda(), builders::pool_pda()];
+    let front = builders::open_position(
+        &attacker.key(),
+        &sub,
+        BTC,
+        &oracle,
+        market_order(Side::Long, BASE_UNIT as u64, 10),
+        &[],
+    );
+    let execute = builders::execute_order(
+        &attacker.key(),
+        &attacker.token,
+        &w.cross,
+        BTC,
+        &oracle,
+        0,
+        &[],
+    );
+    let watched = [
+        w.cross,
+        sub,
+        attacker.token,
+        builders::vault_pda(),
+        builders::pool_pda(),
+    ];
     let before = w.h.snapshot(&watched).await;
     let result = w.h.process(&[front, execute], &[&attacker.keypair]).await;
     assert_eq!(
         result,
         Err(solana_sdk::transaction::TransactionError::InstructionError(
             1,
-            solana_sdk::instruction::InstructionError::Custom(u32::from(RingfenceError::OrderNotAlone))
+            solana_sdk::instruction::InstructionError::Custom(u32::from(
+                RingfenceError::OrderNotAlone
+            ))
         ))
     );
     assert_eq!(w.h.snapshot(&watched).await, before, "nothing moved");
@@ -251,7 +361,9 @@ async fn a_price_published_before_the_order_was_placed_cannot_fill_it() {
     let now = w.now().await;
     w.h.set_time(now + 10).await;
     w.h.set_price(BTC, 50_000).await;
-    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false)).await.unwrap();
+    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false))
+        .await
+        .unwrap();
     w.h.next_slot().await;
     // A crossing price stamped before the order (the clock moved back to stamp it).
     w.h.set_time(now + 5).await;
@@ -268,18 +380,38 @@ async fn a_delegate_places_and_cancels_orders_and_an_isolated_account_orders_onl
     w.h.process(&[ix], &[&w.trader.keypair]).await.unwrap();
     let now = w.now().await;
     let oracle = builders::stub_oracle_pda(BTC);
-    let place = builders::place_order(&delegate.key(), &w.cross, BTC, &oracle, order(Side::Long, BASE_UNIT / 10, 49_000, now + 60, false));
+    let place = builders::place_order(
+        &delegate.key(),
+        &w.cross,
+        BTC,
+        &oracle,
+        order(Side::Long, BASE_UNIT / 10, 49_000, now + 60, false),
+    );
     w.h.process(&[place], &[&delegate.keypair]).await.unwrap();
     let stranger = w.h.wallet(0).await;
     let cancel = builders::cancel_order(&stranger.key(), &w.cross, 0);
-    assert_error(w.h.process(&[cancel], &[&stranger.keypair]).await, RingfenceError::NotOwnerOrDelegate);
+    assert_error(
+        w.h.process(&[cancel], &[&stranger.keypair]).await,
+        RingfenceError::NotOwnerOrDelegate,
+    );
     let cancel = builders::cancel_order(&delegate.key(), &w.cross, 0);
     w.h.process(&[cancel], &[&delegate.keypair]).await.unwrap();
     assert_eq!(w.orders_open().await, 0);
 
     let eth = w.h.stub_market("ETH-PERP", params(), 3_000).await;
-    let isolated = w.h.create_sub_account(&w.trader, SubAccountMode::Isolated { market_index: BTC }).await;
+    let isolated =
+        w.h.create_sub_account(&w.trader, SubAccountMode::Isolated { market_index: BTC })
+            .await;
     let eth_oracle = builders::stub_oracle_pda(eth);
-    let place = builders::place_order(&w.trader.key(), &isolated, eth, &eth_oracle, order(Side::Long, BASE_UNIT, 2_900, now + 60, false));
-    assert_error(w.h.process(&[place], &[&w.trader.keypair]).await, RingfenceError::IsolatedMarketMismatch);
+    let place = builders::place_order(
+        &w.trader.key(),
+        &isolated,
+        eth,
+        &eth_oracle,
+        order(Side::Long, BASE_UNIT, 2_900, now + 60, false),
+    );
+    assert_error(
+        w.h.process(&[place], &[&w.trader.keypair]).await,
+        RingfenceError::IsolatedMarketMismatch,
+    );
 }

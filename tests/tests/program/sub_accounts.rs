@@ -22,11 +22,11 @@ async fn a_user_gets_cross_and_isolated_sub_accounts_at_fixed_sizes_and_offsets(
     assert_eq!(cross, builders::sub_account_pda(&trader.key(), 0));
     assert_eq!(isolated, builders::sub_account_pda(&trader.key(), 1));
 
-    // 8 discriminator bytes + 104 header bytes + 72 per position slot.
+    // 8 discriminator bytes + 104 header bytes + 72 per position slot + 48 per order slot.
     let cross_account = h.account(&cross).await.unwrap();
     let isolated_account = h.account(&isolated).await.unwrap();
-    assert_eq!(cross_account.data.len(), 8 + 104 + 8 * 72);
-    assert_eq!(isolated_account.data.len(), 8 + 104 + 72);
+    assert_eq!(cross_account.data.len(), 8 + 104 + 8 * 72 + 4 * 48);
+    assert_eq!(isolated_account.data.len(), 8 + 104 + 72 + 48);
 
     for (account, mode) in [(&cross_account, 0u8), (&isolated_account, 1u8)] {
         let owner = &account.data[SUB_ACCOUNT_OWNER_OFFSET..SUB_ACCOUNT_OWNER_OFFSET + 32];

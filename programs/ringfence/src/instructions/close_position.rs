@@ -5,12 +5,12 @@ use crate::authority::{permits, Right};
 use crate::error::RingfenceError;
 use crate::events::PositionClosed;
 use crate::funding::settle;
+use crate::oracle::FillMark;
+use crate::state::Position;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, SubAccount, EXCHANGE_SEED,
     POOL_SEED,
 };
-use crate::oracle::FillMark;
-use crate::state::Position;
 use crate::trade::{
     fill, fresh_mark_with_funding, resolve_bankruptcy, take_for_keeper, Charge, Filled, Ledgers,
     Order,

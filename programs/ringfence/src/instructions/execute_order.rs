@@ -6,24 +6,22 @@
 
 use crate::error::RingfenceError;
 use crate::events::OrderExecuted;
+use crate::health::{checked_health, PricedMarket};
 use crate::instructions::close_position::reduce;
 use crate::instructions::open_position::{open, OpenAccounts};
 use crate::instructions::{OpenPositionArgs, Side};
 use crate::math::fixed_point::{from_u64, mul_div, Round};
+use crate::math::margin::Health;
 use crate::math::units::QUOTE_DECIMALS;
 use crate::oracle::fill_mark;
 use crate::state::{
     load_sub_account_with_orders_mut, position_slot, Exchange, Market, Pool, RestingOrder,
     SubAccount, EXCHANGE_SEED, POOL_SEED,
 };
-use crate::health::{checked_health, PricedMarket};
-use crate::math::margin::Health;
 use crate::trade::{fresh_mark_with_funding, take_for_keeper, Charge, Filled, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::sysvar::instructions::{
-    load_current_index_checked, load_instruction_at_checked,
-};
+use solana_instructions_sysvar::{load_current_index_checked, load_instruction_at_checked};
 use anchor_spl::token::{Token, TokenAccount};
 use fixed::types::I80F48;
 
@@ -60,7 +58,7 @@ pub struct ExecuteOrder<'info> {
     pub oracle: UncheckedAccount<'info>,
     /// CHECK: the instructions sysvar (address checked), to see the transaction's other
     /// instructions.
-    #[account(address = anchor_lang::solana_program::sysvar::instructions::ID)]
+    #[account(address = solana_instructions_sysvar::ID)]
     pub instructions: UncheckedAccount<'info>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,
@@ -139,7 +137,8 @@ impl<'info> ExecuteOrder<'info> {
         let keeper_fee = market.params.trigger_keeper_fee;
         let (filled, base_delta, base, fee) = if order.reduce_only == 1 {
             let base_delta = order.base_delta().ok_or(RingfenceError::MathOverflow)?;
-            let at = position_slot(&positions, market.index).ok_or(RingfenceError::NothingToReduce)?;
+            let at =
+                position_slot(&positions, market.index).ok_or(RingfenceError::NothingToReduce)?;
             let held = positions[at].base;
             require!(
                 held.signum() == -base_delta.signum(),
@@ -191,7 +190,11 @@ impl<'info> ExecuteOrder<'info> {
                 &mut positions,
                 &mut market,
                 OpenPositionArgs {
-                    side: if order.side == 0 { Side::Long } else { Side::Short },
+                    side: if order.side == 0 {
+                        Side::Long
+                    } else {
+                        Side::Short
+                    },
                     base: order.base,
                     leverage: order.leverage,
                     limit_price: order.limit_price,
@@ -202,7 +205,14 @@ impl<'info> ExecuteOrder<'info> {
             (opened.filled, opened.base_delta, base, opened.keeper_fee)
         };
         orders[usize::from(slot)] = RestingOrder::default();
-        emit_executed(&key, slot, &market, accounts.keeper.key(), (filled, base_delta, base, fee), sub_account.collateral);
+        emit_executed(
+            &key,
+            slot,
+            &market,
+            accounts.keeper.key(),
+            (filled, base_delta, base, fee),
+            sub_account.collateral,
+        );
         drop((sub_account, positions, orders, market));
         if fee > 0 {
             pay_out_of_vault(

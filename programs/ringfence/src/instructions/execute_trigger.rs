@@ -4,13 +4,13 @@
 
 use crate::error::RingfenceError;
 use crate::events::TriggerExecuted;
+use crate::instructions::close_position::reduce;
 use crate::math::fixed_point::{from_u64, mul_div, Round};
 use crate::math::units::QUOTE_DECIMALS;
 use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, Position, SubAccount,
     EXCHANGE_SEED, POOL_SEED,
 };
-use crate::instructions::close_position::reduce;
 use crate::trade::{fresh_mark_with_funding, Charge, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;

@@ -111,7 +111,9 @@ impl PlaceOrder<'_> {
             sub_account: info.key(),
             slot: slot as u8,
             market_index: market.index,
-            base_delta: orders[slot].base_delta().ok_or(RingfenceError::MathOverflow)?,
+            base_delta: orders[slot]
+                .base_delta()
+                .ok_or(RingfenceError::MathOverflow)?,
             leverage: args.leverage,
             limit_price: args.limit_price,
             expiry: args.expiry,

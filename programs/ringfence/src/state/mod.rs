@@ -40,7 +40,10 @@ mod tests {
         assert_eq!(Market::SPACE, 336);
         // Header 104 + 8 positions × 72 + 4 orders × 48; header + 1 × 72 + 1 × 48.
         assert_eq!(SubAccountMode::Cross.space(), 8 + 104 + 576 + 192);
-        assert_eq!(SubAccountMode::Isolated { market_index: 3 }.space(), 8 + 104 + 72 + 48);
+        assert_eq!(
+            SubAccountMode::Isolated { market_index: 3 }.space(),
+            8 + 104 + 72 + 48
+        );
     }
 
     #[test]

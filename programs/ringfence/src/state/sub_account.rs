@@ -272,5 +272,9 @@ pub fn load_sub_account_with_orders_mut<'a>(info: &'a AccountInfo) -> Result<Sub
             bytemuck::cast_slice_mut::<u8, Position>(slots),
         )
     });
-    Ok((header, positions, RefMut::map(orders, |o| bytemuck::cast_slice_mut(o))))
+    Ok((
+        header,
+        positions,
+        RefMut::map(orders, |o| bytemuck::cast_slice_mut(o)),
+    ))
 }
