@@ -140,3 +140,27 @@ async fn a_stranger_or_a_cleared_delegate_cannot_trade() {
     }
     assert_eq!(h.sub_account(&cross).await.delegate, Pubkey::default());
 }
+
+#[tokio::test]
+async fn a_delegate_executing_the_owners_trigger_earns_no_keeper_fee() {
+    let (mut h, _owner, cross, _, delegate) = setup().await;
+    let oracle = builders::stub_oracle_pda(BTC);
+    let open = builders::open_position(
+        &delegate.key(),
+        &cross,
+        BTC,
+        &oracle,
+        market_order(Side::Long, BASE_UNIT as u64 / 5, 10),
+        &[],
+    );
+    h.process(&[open], &[&delegate.keypair]).await.unwrap();
+    let stop = builders::set_triggers(&delegate.key(), &cross, BTC, &oracle, 49_000 * USD, 0);
+    h.process(&[stop], &[&delegate.keypair]).await.unwrap();
+    h.set_price(BTC, 49_000).await;
+    let ix = builders::execute_trigger(&delegate.key(), &delegate.token, &cross, BTC, &oracle);
+    h.process(&[ix], &[&delegate.keypair]).await.unwrap();
+    // Frictionless: the −$200 of 0.2 BTC from $50,000 to $49,000 is all that left; the
+    // delegate's wallet kept its $1,000 (no $1 keeper fee for itself).
+    assert_eq!(h.sub_account(&cross).await.collateral, 9_800 * USD as i64);
+    assert_eq!(h.token_balance(&delegate.token).await, 1_000 * USD);
+}

@@ -415,3 +415,40 @@ async fn a_delegate_places_and_cancels_orders_and_an_isolated_account_orders_onl
         RingfenceError::IsolatedMarketMismatch,
     );
 }
+
+#[tokio::test]
+async fn a_delegate_executing_the_owners_order_earns_no_keeper_fee() {
+    let mut w = world().await;
+    let delegate = w.h.wallet(0).await;
+    let ix = builders::set_delegate(&w.trader.key(), &w.cross, Some(delegate.key()));
+    w.h.process(&[ix], &[&w.trader.keypair]).await.unwrap();
+    let now = w.now().await;
+    let oracle = builders::stub_oracle_pda(BTC);
+    let place = builders::place_order(
+        &delegate.key(),
+        &w.cross,
+        BTC,
+        &oracle,
+        order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false),
+    );
+    w.h.process(&[place], &[&delegate.keypair]).await.unwrap();
+    w.h.next_slot().await;
+    w.h.set_price(BTC, 48_900).await;
+    let collateral = w.h.sub_account(&w.cross).await.collateral;
+    let ix = builders::execute_order(
+        &delegate.key(),
+        &delegate.token,
+        &w.cross,
+        BTC,
+        &oracle,
+        0,
+        &[],
+    );
+    w.h.process(&[ix], &[&delegate.keypair]).await.unwrap();
+    // Only the taker fee (5 bps of $4,890) left the collateral; the delegate got nothing.
+    assert_eq!(
+        w.h.sub_account(&w.cross).await.collateral,
+        collateral - 2_445_000
+    );
+    assert_eq!(w.h.token_balance(&delegate.token).await, 0);
+}

@@ -4,6 +4,7 @@
 //! instruction must be the transaction's only Ringfence instruction, so an executor cannot
 //! move the skew premium against the order and back around it atomically.
 
+use crate::authority::{may, Right};
 use crate::error::RingfenceError;
 use crate::events::OrderExecuted;
 use crate::health::{checked_health, PricedMarket};
@@ -21,9 +22,9 @@ use crate::state::{
 use crate::trade::{fresh_mark_with_funding, take_for_keeper, Charge, Filled, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
-use solana_instructions_sysvar::{load_current_index_checked, load_instruction_at_checked};
 use anchor_spl::token::{Token, TokenAccount};
 use fixed::types::I80F48;
+use solana_instructions_sysvar::{load_current_index_checked, load_instruction_at_checked};
 
 /// Accounts of `execute_order`. Remaining accounts: `[market, oracle]` for each of the
 /// sub-account's other open positions (an open is margin-checked; a reduce-only fill pays
@@ -134,7 +135,13 @@ impl<'info> ExecuteOrder<'info> {
             crossed(&order, mark.price())?,
             RingfenceError::OrderNotCrossed
         );
-        let keeper_fee = market.params.trigger_keeper_fee;
+        // The sub-account's own traders (owner, delegate) earn no keeper fee from it: a delegate
+        // must not be able to pay itself the owner's collateral.
+        let keeper_fee = if may(&sub_account, accounts.keeper.key, Right::Trade) {
+            0
+        } else {
+            market.params.trigger_keeper_fee
+        };
         let (filled, base_delta, base, fee) = if order.reduce_only == 1 {
             let base_delta = order.base_delta().ok_or(RingfenceError::MathOverflow)?;
             let at =

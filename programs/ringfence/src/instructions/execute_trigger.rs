@@ -2,6 +2,7 @@
 //! through the one fill path (premium and taker fee included), for a small keeper fee from the
 //! position's collateral.
 
+use crate::authority::{may, Right};
 use crate::error::RingfenceError;
 use crate::events::TriggerExecuted;
 use crate::instructions::close_position::reduce;
@@ -84,7 +85,12 @@ impl ExecuteTrigger<'_> {
             RingfenceError::NotTriggered
         );
         let closing = positions[slot].base;
-        let keeper_fee = market.params.trigger_keeper_fee;
+        // The sub-account's own traders (owner, delegate) earn no keeper fee from it.
+        let keeper_fee = if may(&sub_account, accounts.keeper.key, Right::Trade) {
+            0
+        } else {
+            market.params.trigger_keeper_fee
+        };
         let (filled, fee) = reduce(
             &mut accounts.exchange,
             &mut accounts.pool,
