@@ -1,6 +1,6 @@
 //! The keeper against the local network: scoring real account bytes, liquidating worst first,
-//! leaving healthy accounts alone, cranking funding, executing a crossed stop-loss once, and
-//! surviving an RPC that fails, stalls and comes back.
+//! leaving healthy accounts alone, cranking funding, executing a crossed stop-loss once,
+//! filling a crossed limit order once, and surviving an RPC that fails, stalls and comes back.
 
 use ringfence::instructions::{OpenPositionArgs, Side};
 use ringfence::math::I80F48;
@@ -275,6 +275,64 @@ async fn keeper_liquidates_worst_first_spares_the_healthy_cranks_funding_and_fir
     );
     let funding_after = w.client.markets().await.unwrap()[0].market.last_funding_ts;
     assert!(funding_after > funding_before, "funding was cranked");
+    w.assert_conservation().await;
+    w.net.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keeper_fills_a_resting_limit_order_once_when_the_price_crosses() {
+    let w = world().await;
+    let (trader, token) = w.wallet(5_000).await;
+    let owner = trader.pubkey();
+    let sub = builders::sub_account_pda(&owner, 0);
+    let expiry = w.client.now().await.unwrap() + 600;
+    // A buy of 0.1 BTC at $49,000 or better, 5x, in a frictionless market at $50,000.
+    let order = ringfence::instructions::PlaceOrderArgs {
+        side: Side::Long,
+        base: TENTH_BTC,
+        leverage: 5,
+        limit_price: 49_000 * USD,
+        expiry,
+        reduce_only: false,
+    };
+    let ixs = [
+        builders::create_user(&owner),
+        builders::create_sub_account(&owner, 0, SubAccountMode::Cross),
+        builders::deposit(&owner, &sub, &token, 5_000 * USD),
+        builders::place_order(&owner, &sub, BTC, &builders::stub_oracle_pda(BTC), order),
+    ];
+    w.client.send(&ixs, &trader, &[]).await.unwrap();
+    let keeper = w.keeper(&w.net.rpc_url).await;
+    let (stop_keeper, shutdown) = watch::channel(false);
+    let running = tokio::spawn(Arc::clone(&keeper).run(shutdown));
+    eventually("a few scans", async || keeper.counters().scans >= 3).await;
+    assert_eq!(
+        keeper.counters().orders_executed,
+        0,
+        "$50,000 has not crossed"
+    );
+
+    w.set_price(BTC, 48_900).await;
+    eventually("the order filled", async || {
+        keeper.counters().orders_executed >= 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    stop_keeper.send(true).unwrap();
+    running.await.unwrap();
+    let counters = keeper.counters();
+    assert_eq!(counters.orders_executed, 1, "filled once");
+    assert!(counters.failed.is_empty(), "{:?}", counters.failed);
+    let view = w.client.sub_account(&sub).await.unwrap().unwrap();
+    assert_eq!(view.positions[0].base, TENTH_BTC as i64);
+    assert_eq!(
+        view.positions[0].quote_entry,
+        -4_890 * USD as i64,
+        "filled at $48,900"
+    );
+    assert!(view.orders.iter().all(|o| !o.is_open()));
+    // No fee in this market; the keeper's $1 came out of the collateral.
+    assert_eq!(view.header.collateral, 4_999 * USD as i64);
     w.assert_conservation().await;
     w.net.stop().await;
 }
