@@ -27,7 +27,9 @@ pub fn cross_sub_account(positions: usize) -> Vec<u8> {
     let header: &mut SubAccount = bytemuck::from_bytes_mut(&mut data[8..header_end]);
     header.collateral = 2_000_000_000;
     header.has_positions = u8::from(positions > 0);
-    let slots: &mut [Position] = bytemuck::cast_slice_mut(&mut data[header_end..]);
+    let positions_end =
+        header_end + SubAccountMode::Cross.slots() * std::mem::size_of::<Position>();
+    let slots: &mut [Position] = bytemuck::cast_slice_mut(&mut data[header_end..positions_end]);
     for (i, slot) in slots.iter_mut().take(positions).enumerate() {
         let sign = if i % 2 == 0 { 1 } else { -1 };
         slot.base = sign * BASE_UNIT / 10;
@@ -38,11 +40,14 @@ pub fn cross_sub_account(positions: usize) -> Vec<u8> {
     data
 }
 
-/// Header and position slots of sub-account bytes (what a keeper decodes).
+/// Header and position slots of cross sub-account bytes (what a keeper decodes; the order
+/// slots follow the positions).
 pub fn decode(data: &[u8]) -> (&SubAccount, &[Position]) {
     let header_end = 8 + std::mem::size_of::<SubAccount>();
+    let positions_end =
+        header_end + SubAccountMode::Cross.slots() * std::mem::size_of::<Position>();
     (
         bytemuck::from_bytes(&data[8..header_end]),
-        bytemuck::cast_slice(&data[header_end..]),
+        bytemuck::cast_slice(&data[header_end..positions_end]),
     )
 }

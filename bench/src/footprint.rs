@@ -147,6 +147,32 @@ pub fn transactions() -> (Vec<TransactionRow>, usize) {
             &keeper,
         ));
     }
+    let resting = ringfence::instructions::PlaceOrderArgs {
+        side: Side::Long,
+        base: 1,
+        leverage: 10,
+        limit_price: 1,
+        expiry: 1,
+        reduce_only: false,
+    };
+    rows.push(measure(
+        "place_order".into(),
+        builders::place_order(&owner, &sub, 0, &oracle, resting),
+        &owner,
+    ));
+    rows.push(measure(
+        "execute_order (8th position)".into(),
+        builders::execute_order(
+            &keeper,
+            &token,
+            &sub,
+            7,
+            &builders::stub_oracle_pda(7),
+            0,
+            &pairs(0, 7),
+        ),
+        &keeper,
+    ));
     let subs: Vec<Pubkey> = (0..64).map(|_| Pubkey::new_unique()).collect();
     let settle = |n: usize| {
         measure(
