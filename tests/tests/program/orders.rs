@@ -452,3 +452,34 @@ async fn a_delegate_executing_the_owners_order_earns_no_keeper_fee() {
     );
     assert_eq!(w.h.token_balance(&delegate.token).await, 0);
 }
+
+#[tokio::test]
+async fn a_sub_account_with_a_resting_order_does_not_close_until_it_is_cancelled() {
+    let mut w = world().await;
+    let empty =
+        w.h.create_sub_account(&w.trader, SubAccountMode::Cross)
+            .await;
+    let now = w.now().await;
+    let oracle = builders::stub_oracle_pda(BTC);
+    let place = builders::place_order(
+        &w.trader.key(),
+        &empty,
+        BTC,
+        &oracle,
+        order(Side::Long, BASE_UNIT / 10, 49_000, now + 60, false),
+    );
+    w.h.process(&[place], &[&w.trader.keypair]).await.unwrap();
+    let close = builders::close_sub_account(&w.trader.key(), &empty);
+    assert_error(
+        w.h.process(&[close.clone()], &[&w.trader.keypair]).await,
+        RingfenceError::SubAccountHasOrders,
+    );
+    let cancel = builders::cancel_order(&w.trader.key(), &empty, 0);
+    w.h.process(&[cancel, close], &[&w.trader.keypair])
+        .await
+        .unwrap();
+    assert!(
+        w.h.account(&empty).await.is_none(),
+        "closed once the order was cancelled"
+    );
+}
