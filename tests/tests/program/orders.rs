@@ -150,7 +150,8 @@ async fn an_order_executes_only_in_a_later_slot_and_before_expiry_and_pruning_pa
     let stranger = w.h.wallet(0).await;
     let prune = builders::prune_order(&stranger.key(), &w.cross, 0);
     assert_error(
-        w.h.process(&[prune.clone()], &[&stranger.keypair]).await,
+        w.h.process(std::slice::from_ref(&prune), &[&stranger.keypair])
+            .await,
         RingfenceError::OrderStillValid,
     );
     w.h.set_time(now + 60).await;
@@ -471,7 +472,8 @@ async fn a_sub_account_with_a_resting_order_does_not_close_until_it_is_cancelled
     w.h.process(&[place], &[&w.trader.keypair]).await.unwrap();
     let close = builders::close_sub_account(&w.trader.key(), &empty);
     assert_error(
-        w.h.process(&[close.clone()], &[&w.trader.keypair]).await,
+        w.h.process(std::slice::from_ref(&close), &[&w.trader.keypair])
+            .await,
         RingfenceError::SubAccountHasOrders,
     );
     let cancel = builders::cancel_order(&w.trader.key(), &empty, 0);
