@@ -13,7 +13,7 @@ use crate::math::units::{base_value, notional, QUOTE_DECIMALS};
 use crate::math::I80F48;
 use crate::oracle::{fill_mark, FillMark};
 use crate::pool_equity::{oi_required, pool_equity, revalue, LpFlow};
-use crate::state::{Exchange, Market, Pool, Position, SubAccount};
+use crate::state::{Exchange, Market, MarketParams, Pool, Position, SubAccount};
 use anchor_lang::prelude::*;
 
 /// What one fill costs.
@@ -453,6 +453,18 @@ pub fn resolve_bankruptcy(
         pool_absorbed: written_off + pool_paid,
     });
     Ok(())
+}
+
+/// The most a keeper fee may be of the notional it executes: 10 bps, so a delegate that
+/// places tiny orders or triggers for an accomplice to execute drains no more than it would
+/// by trading the same notional.
+pub const MAX_KEEPER_FEE_BPS: u16 = 10;
+
+/// The keeper fee for executing `base_delta` atoms at `mark`: the market's
+/// `trigger_keeper_fee`, at most [`MAX_KEEPER_FEE_BPS`] of the notional.
+pub fn keeper_fee_for(params: &MarketParams, base_delta: i64, mark: I80F48) -> Result<u64> {
+    let cap = fee_on_notional(base_delta, mark, MAX_KEEPER_FEE_BPS)?;
+    Ok(params.trigger_keeper_fee.min(cap))
 }
 
 /// Takes up to `amount` of the sub-account's collateral (never more than it has) for a keeper

@@ -485,3 +485,66 @@ async fn a_sub_account_with_a_resting_order_does_not_close_until_it_is_cancelled
         "closed once the order was cancelled"
     );
 }
+
+#[tokio::test]
+async fn a_tiny_order_pays_a_keeper_fee_of_at_most_ten_bps_of_its_notional() {
+    let mut w = world().await;
+    let now = w.now().await;
+    // 0.0001 BTC: $4.89 of notional at $48,900.
+    w.place(order(
+        Side::Long,
+        BASE_UNIT / 10_000,
+        49_000,
+        now + 600,
+        false,
+    ))
+    .await
+    .unwrap();
+    w.h.next_slot().await;
+    w.h.set_price(BTC, 48_900).await;
+    let collateral = w.h.sub_account(&w.cross).await.collateral;
+    w.execute(0).await.unwrap();
+    // Keeper: 10 bps of $4.89 = 4,890 native (not the $1 of the market); taker: 5 bps = 2,445.
+    assert_eq!(w.h.token_balance(&w.keeper.token).await, 4_890);
+    assert_eq!(
+        w.h.sub_account(&w.cross).await.collateral,
+        collateral - 4_890 - 2_445
+    );
+}
+
+#[tokio::test]
+async fn execute_order_refuses_any_other_program_in_its_transaction() {
+    let mut w = world().await;
+    let now = w.now().await;
+    w.place(order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false))
+        .await
+        .unwrap();
+    w.h.next_slot().await;
+    w.h.set_price(BTC, 48_900).await;
+    let oracle = builders::stub_oracle_pda(BTC);
+    let execute = builders::execute_order(
+        &w.keeper.key(),
+        &w.keeper.token,
+        &w.cross,
+        BTC,
+        &oracle,
+        0,
+        &[],
+    );
+    let transfer =
+        solana_system_interface::instruction::transfer(&w.keeper.key(), &w.trader.key(), 1);
+    let before = w.h.snapshot(&[w.cross, w.keeper.token]).await;
+    let result =
+        w.h.process(&[transfer, execute], &[&w.keeper.keypair])
+            .await;
+    assert_eq!(
+        result,
+        Err(solana_sdk::transaction::TransactionError::InstructionError(
+            1,
+            solana_sdk::instruction::InstructionError::Custom(u32::from(
+                RingfenceError::OrderNotAlone
+            ))
+        ))
+    );
+    assert_eq!(w.h.snapshot(&[w.cross, w.keeper.token]).await, before);
+}

@@ -19,7 +19,9 @@ use crate::state::{
     load_sub_account_with_orders_mut, position_slot, Exchange, Market, Pool, RestingOrder,
     SubAccount, EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{fresh_mark_with_funding, take_for_keeper, Charge, Filled, Order};
+use crate::trade::{
+    fresh_mark_with_funding, keeper_fee_for, take_for_keeper, Charge, Filled, Order,
+};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -88,13 +90,23 @@ fn headroom(health: &Health) -> u64 {
     }
 }
 
-/// Refuses a transaction holding any other instruction of this program.
+/// Programs whose top-level instructions may share a transaction with `execute_order`.
+const COMPANIONS: [Pubkey; 1] = [Pubkey::from_str_const(
+    "ComputeBudget111111111111111111111111111111",
+)];
+
+/// Refuses `execute_order` unless it runs at the transaction's top level (a call from another
+/// program would make that program the current top-level instruction) and every other
+/// top-level instruction is a compute-budget one: no program, this one or another calling into
+/// it, can move the skew around the fill in the same transaction.
 fn require_alone(instructions: &AccountInfo) -> Result<()> {
     let current = usize::from(load_current_index_checked(instructions)?);
+    let own = load_instruction_at_checked(current, instructions)?;
+    require_keys_eq!(own.program_id, crate::ID, RingfenceError::OrderNotAlone);
     let mut index = 0;
     while let Ok(instruction) = load_instruction_at_checked(index, instructions) {
         require!(
-            index == current || instruction.program_id != crate::ID,
+            index == current || COMPANIONS.contains(&instruction.program_id),
             RingfenceError::OrderNotAlone
         );
         index += 1;
@@ -137,10 +149,11 @@ impl<'info> ExecuteOrder<'info> {
         );
         // The sub-account's own traders (owner, delegate) earn no keeper fee from it: a delegate
         // must not be able to pay itself the owner's collateral.
+        let order_delta = order.base_delta().ok_or(RingfenceError::MathOverflow)?;
         let keeper_fee = if may(&sub_account, accounts.keeper.key, Right::Trade) {
             0
         } else {
-            market.params.trigger_keeper_fee
+            keeper_fee_for(&market.params, order_delta, mark.price())?
         };
         let (filled, base_delta, base, fee) = if order.reduce_only == 1 {
             let base_delta = order.base_delta().ok_or(RingfenceError::MathOverflow)?;

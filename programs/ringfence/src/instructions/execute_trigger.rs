@@ -12,7 +12,7 @@ use crate::state::{
     load_sub_account_mut, position_slot, Exchange, Market, Pool, Position, SubAccount,
     EXCHANGE_SEED, POOL_SEED,
 };
-use crate::trade::{fresh_mark_with_funding, Charge, Order};
+use crate::trade::{fresh_mark_with_funding, keeper_fee_for, Charge, Order};
 use crate::utils::pay_out_of_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
@@ -89,7 +89,7 @@ impl ExecuteTrigger<'_> {
         let keeper_fee = if may(&sub_account, accounts.keeper.key, Right::Trade) {
             0
         } else {
-            market.params.trigger_keeper_fee
+            keeper_fee_for(&market.params, closing, mark.price())?
         };
         let (filled, fee) = reduce(
             &mut accounts.exchange,

@@ -214,7 +214,8 @@ fn split(data: &[u8]) -> Result<(usize, usize, usize)> {
     );
     let mode = match data[SUB_ACCOUNT_MODE_OFFSET] {
         0 => SubAccountMode::Cross,
-        _ => SubAccountMode::Isolated { market_index: 0 },
+        1 => SubAccountMode::Isolated { market_index: 0 },
+        _ => return err!(RingfenceError::InvalidSubAccount),
     };
     let positions_end = header_end + mode.slots() * size_of::<Position>();
     let orders_end = positions_end + mode.order_slots() * size_of::<RestingOrder>();
