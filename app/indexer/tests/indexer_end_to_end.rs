@@ -465,15 +465,14 @@ async fn scripted_run(database: String) {
     );
     let closed = int(liq, "closed");
     assert!(closed > 0 && closed <= BASE_UNIT / 2, "{liq}");
-    assert_eq!(
-        closed % 5,
-        0,
-        "whole micro-dollars at $200 a unit below entry"
-    );
-    assert_eq!(
-        int(liq, "realized_pnl"),
-        -closed / 5,
-        "closed × ($2,800 − $3,000)"
+    // closed × ($2,800 − $3,000): −0.2 native units per atom, rounded against the trader
+    // (the liquidation's size depends on the funding accrued meanwhile, so it need not be a
+    // multiple of 5 atoms).
+    let exact = -closed / 5;
+    let realized = int(liq, "realized_pnl");
+    assert!(
+        realized == exact || realized == exact - 1,
+        "closed × ($2,800 − $3,000): {realized} for {closed} atoms"
     );
     assert_eq!(liq["mark"], "2800");
     assert_eq!(int(fill, "penalty"), int(liq, "penalty"));
