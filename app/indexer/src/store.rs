@@ -86,20 +86,7 @@ impl Store {
 
     /// The cursor, or the start when nothing was stored.
     pub async fn cursor(&self) -> Result<Cursor, sqlx::Error> {
-        let row = sqlx::query("SELECT signature, slot, next_id FROM cursor WHERE name = 'main'")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(row) => Cursor {
-                signature: row.try_get(0)?,
-                slot: u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
-                next_id: row.try_get(2)?,
-            },
-            None => Cursor {
-                next_id: 1,
-                ..Cursor::default()
-            },
-        })
+        read_cursor(&self.pool).await
     }
 
     /// Every sub-account's wallet stored so far.
@@ -116,7 +103,7 @@ impl Store {
     /// nothing. Returns false (and changes nothing) when the transaction was already stored.
     pub async fn apply(&self, tx: &StoredTx) -> Result<bool, sqlx::Error> {
         let mut db = self.pool.begin().await?;
-        let cursor = cursor_in(&mut db).await?;
+        let cursor = read_cursor(&mut *db).await?;
         let events = if tx.failed { 0 } else { tx.events.len() };
         let inserted = sqlx::query(
             "INSERT INTO transactions (signature, slot, block_time, failed, events) \
@@ -159,9 +146,13 @@ impl Store {
 
 type Db = sqlx::Transaction<'static, sqlx::Any>;
 
-async fn cursor_in(db: &mut Db) -> Result<Cursor, sqlx::Error> {
+/// The cursor row through `executor` (the pool, or the open database transaction).
+async fn read_cursor<'e, E>(executor: E) -> Result<Cursor, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query("SELECT signature, slot, next_id FROM cursor WHERE name = 'main'")
-        .fetch_optional(&mut **db)
+        .fetch_optional(executor)
         .await?;
     Ok(match row {
         Some(row) => Cursor {
