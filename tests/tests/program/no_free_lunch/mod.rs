@@ -1,16 +1,20 @@
 //! No free lunch (issue 14): a seeded random sequence of 2,000 operations over two owners, each
 //! with two cross and two isolated sub-accounts on two markets of its own (real BTC and ETH
 //! presets: taker fee, skew premium, funding), using every fill path: opens, partial and whole
-//! closes, stop-losses (crossed ones refused, own ones fired), and liquidations by a keeper or
-//! by the owner itself of accounts pushed under maintenance by price moves that then return.
-//! Conservation is exact after every transaction (the harness). At the end every position is
-//! closed at the starting oracle, and no owner is richer, and the pool and fee ledgers are no
-//! poorer, than at the start.
+//! closes, stop-losses (crossed ones refused, own ones fired), limit orders (opening and
+//! reduce-only; resting, cancelled, pruned after expiry, executed by a keeper or by the owner),
+//! and liquidations by a keeper or by the owner itself of accounts pushed under maintenance by
+//! price moves that then return. Conservation is exact after every transaction (the harness).
+//! At the end every position is closed at the starting oracle, and no owner is richer, the
+//! owners and the keeper together are no richer, and the pool and fee ledgers are no poorer,
+//! than at the start.
 //!
 //! What makes the claim exact: every voluntary fill happens at the starting oracle; at a moved
 //! price only forced fills run, and only those that realize a loss for the owner (a stop-loss,
 //! or a liquidation of a position the move went against; a keeper that would have to close a
-//! position the move favoured waits for the price to return). A move that makes a trader money
+//! position the move favoured waits for the price to return). A limit order is placed at a
+//! moved price with its limit just past the start, so that only the return crosses it, and is
+//! executed only at the starting oracle. A move that makes a trader money
 //! is not a free lunch, so it stays outside the claim. Each owner trades only its own markets:
 //! the skew premium pays whoever reduces another trader's skew, which is a price, not a leak.
 //! Replay a failure with `RINGFENCE_NFL_SEED=<seed> cargo test -p ringfence-tests no_free_lunch`.
@@ -28,11 +32,12 @@ use ringfence_tests::params::{btc_params, eth_params, BASE_UNIT, USD};
 use ringfence_tests::{assert_error, builders, Harness, Wallet};
 use solana_sdk::pubkey::Pubkey;
 
+mod orders;
+
 const OWNERS: usize = 2;
 /// Starting prices of the four markets, whole dollars: owner o trades markets 2o and 2o + 1.
 const START: [i64; 4] = [50_000, 2_500, 50_000, 2_500];
 const OPERATIONS: usize = 2_000;
-
 /// Counts of what the run exercised (so it cannot pass by doing nothing).
 #[derive(Default, Debug)]
 struct Exercised {
@@ -43,6 +48,10 @@ struct Exercised {
     liquidations: u32,
     self_liquidations: u32,
     excursions: u32,
+    orders_placed: u32,
+    orders_executed: u32,
+    orders_cancelled: u32,
+    orders_pruned: u32,
 }
 
 struct Run {
@@ -124,6 +133,11 @@ impl Run {
         total
     }
 
+    /// The keeper's tokens (liquidation rewards and keeper fees).
+    async fn keeper_wealth(&mut self) -> i128 {
+        i128::from(self.h.token_balance(&self.keeper.token).await)
+    }
+
     /// Pool balance plus protocol fees.
     async fn pool_and_fees(&mut self) -> i128 {
         let fees = self.h.exchange().await.protocol_fees;
@@ -162,6 +176,8 @@ impl Run {
             12 => self.fire_own_trigger_at_start(o).await,
             13..=16 => self.excursion().await,
             17 => self.move_collateral(o).await,
+            18 => self.place_resting_order(o).await,
+            19 if self.rng.gen() => self.remove_orders(o).await,
             _ => self.wait().await,
         }
     }
@@ -252,8 +268,12 @@ impl Run {
         self.set_price(market, start + start * bps / 10_000).await;
         self.seen.excursions += 1;
         self.sweep(market).await;
+        if self.rng.gen_bool(0.6) {
+            self.place_return_order(market, bps).await;
+        }
         self.set_price(market, start).await;
         self.sweep(market).await;
+        self.execute_orders(market).await;
     }
 
     /// Liquidates every sub-account of `market`'s owner that the program allows (largest
@@ -410,6 +430,7 @@ async fn no_sequence_of_fills_makes_an_owner_richer_or_the_pool_poorer() {
         before.push(run.wealth(o).await);
     }
     let pool_before = run.pool_and_fees().await;
+    let keeper_before = run.keeper_wealth().await;
 
     for _ in 0..OPERATIONS {
         run.step().await;
@@ -424,6 +445,14 @@ async fn no_sequence_of_fills_makes_an_owner_richer_or_the_pool_poorer() {
             run.seen
         );
     }
+    let mut together = run.keeper_wealth().await - keeper_before;
+    for (o, start) in before.iter().enumerate() {
+        together += run.wealth(o).await - start;
+    }
+    assert!(
+        together <= 0,
+        "seed {seed}: the owners and the keeper together gained {together}"
+    );
     let pool_gained = run.pool_and_fees().await - pool_before;
     assert!(
         pool_gained >= 0,
@@ -436,7 +465,10 @@ async fn no_sequence_of_fills_makes_an_owner_richer_or_the_pool_poorer() {
             && seen.liquidations > 5
             && seen.self_liquidations > 0
             && seen.fired_triggers > 0
-            && seen.refused_triggers > 0,
+            && seen.refused_triggers > 0
+            && seen.orders_executed > 10
+            && seen.orders_cancelled > 0
+            && seen.orders_pruned > 0,
         "seed {seed}: the run must exercise every fill path: {seen:?}"
     );
 }
