@@ -14,6 +14,8 @@ use ringfence_tests::trading::market_order;
 use ringfence_tests::{assert_error, builders, Harness, Wallet};
 use solana_sdk::pubkey::Pubkey;
 
+mod keeper_fees;
+
 const BTC: u16 = 0;
 
 /// The BTC preset's fees (5 bps, 20% to the protocol, $1 keeper fee) without premium or the
@@ -418,43 +420,6 @@ async fn a_delegate_places_and_cancels_orders_and_an_isolated_account_orders_onl
 }
 
 #[tokio::test]
-async fn a_delegate_executing_the_owners_order_earns_no_keeper_fee() {
-    let mut w = world().await;
-    let delegate = w.h.wallet(0).await;
-    let ix = builders::set_delegate(&w.trader.key(), &w.cross, Some(delegate.key()));
-    w.h.process(&[ix], &[&w.trader.keypair]).await.unwrap();
-    let now = w.now().await;
-    let oracle = builders::stub_oracle_pda(BTC);
-    let place = builders::place_order(
-        &delegate.key(),
-        &w.cross,
-        BTC,
-        &oracle,
-        order(Side::Long, BASE_UNIT / 10, 49_000, now + 600, false),
-    );
-    w.h.process(&[place], &[&delegate.keypair]).await.unwrap();
-    w.h.next_slot().await;
-    w.h.set_price(BTC, 48_900).await;
-    let collateral = w.h.sub_account(&w.cross).await.collateral;
-    let ix = builders::execute_order(
-        &delegate.key(),
-        &delegate.token,
-        &w.cross,
-        BTC,
-        &oracle,
-        0,
-        &[],
-    );
-    w.h.process(&[ix], &[&delegate.keypair]).await.unwrap();
-    // Only the taker fee (5 bps of $4,890) left the collateral; the delegate got nothing.
-    assert_eq!(
-        w.h.sub_account(&w.cross).await.collateral,
-        collateral - 2_445_000
-    );
-    assert_eq!(w.h.token_balance(&delegate.token).await, 0);
-}
-
-#[tokio::test]
 async fn a_sub_account_with_a_resting_order_does_not_close_until_it_is_cancelled() {
     let mut w = world().await;
     let empty =
@@ -483,32 +448,6 @@ async fn a_sub_account_with_a_resting_order_does_not_close_until_it_is_cancelled
     assert!(
         w.h.account(&empty).await.is_none(),
         "closed once the order was cancelled"
-    );
-}
-
-#[tokio::test]
-async fn a_tiny_order_pays_a_keeper_fee_of_at_most_ten_bps_of_its_notional() {
-    let mut w = world().await;
-    let now = w.now().await;
-    // 0.0001 BTC: $4.89 of notional at $48,900.
-    w.place(order(
-        Side::Long,
-        BASE_UNIT / 10_000,
-        49_000,
-        now + 600,
-        false,
-    ))
-    .await
-    .unwrap();
-    w.h.next_slot().await;
-    w.h.set_price(BTC, 48_900).await;
-    let collateral = w.h.sub_account(&w.cross).await.collateral;
-    w.execute(0).await.unwrap();
-    // Keeper: 10 bps of $4.89 = 4,890 native (not the $1 of the market); taker: 5 bps = 2,445.
-    assert_eq!(w.h.token_balance(&w.keeper.token).await, 4_890);
-    assert_eq!(
-        w.h.sub_account(&w.cross).await.collateral,
-        collateral - 4_890 - 2_445
     );
 }
 
