@@ -38,6 +38,9 @@ const SYSVAR_CLOCK = address('SysvarC1ock11111111111111111111111111111111');
 /** Discriminator and header: the generated codec's size, so a layout change cannot skew slots. */
 const SUB_ACCOUNT_HEADER = getSubAccountSize();
 const POSITION_SIZE = 72;
+const ORDER_SIZE = 48;
+/** The all-zero address the program stores for "no delegate". */
+const NO_DELEGATE = '11111111111111111111111111111111';
 const OWNER_OFFSET = 8n;
 
 const text = new TextEncoder();
@@ -85,7 +88,23 @@ export interface PositionView extends PreviewPosition {
   takeProfit: bigint;
 }
 
-/** A sub-account with its positions. */
+/** A resting limit order as stored on chain. */
+export interface OrderView {
+  /** Its slot (the index `cancel_order` and `execute_order` take). */
+  slot: number;
+  marketIndex: number;
+  side: 'long' | 'short';
+  /** Size, base atoms. */
+  base: bigint;
+  /** Worst acceptable fill, quote native units per whole base unit. */
+  limitPrice: bigint;
+  /** Unix time from which it can no longer execute. */
+  expiry: bigint;
+  leverage: number;
+  reduceOnly: boolean;
+}
+
+/** A sub-account with its positions and resting orders. */
 export interface SubAccountView {
   address: Address;
   id: number;
@@ -94,6 +113,9 @@ export interface SubAccountView {
   beingLiquidated: boolean;
   slots: number;
   positions: PositionView[];
+  orders: OrderView[];
+  /** The key that may trade it besides the owner, if any. */
+  delegate: Address | null;
 }
 
 /** Little-endian two's-complement bytes (an I80F48's raw bits) to a BigInt. */
@@ -259,9 +281,28 @@ function subAccountView(key: Address, data: Uint8Array): SubAccountView {
       takeProfit: view.getBigUint64(at + 48, true),
     });
   }
+  const orders: OrderView[] = [];
+  const orderSlots = header.mode === 1 ? 1 : 4;
+  for (let slot = 0; slot < orderSlots; slot++) {
+    const at = SUB_ACCOUNT_HEADER + slots * POSITION_SIZE + slot * ORDER_SIZE;
+    const base = view.getBigUint64(at, true);
+    if (base === 0n) continue;
+    orders.push({
+      slot,
+      base,
+      limitPrice: view.getBigUint64(at + 8, true),
+      expiry: view.getBigInt64(at + 16, true),
+      marketIndex: view.getUint16(at + 32, true),
+      leverage: view.getUint16(at + 34, true),
+      side: data[at + 36] === 0 ? 'long' : 'short',
+      reduceOnly: data[at + 37] === 1,
+    });
+  }
   return {
     address: key,
     id: header.id,
+    orders,
+    delegate: header.delegate === NO_DELEGATE ? null : header.delegate,
     isolatedMarket: header.mode === 1 ? header.isolatedMarket : null,
     collateral: header.collateral,
     beingLiquidated: header.beingLiquidated === 1,

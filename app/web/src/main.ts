@@ -2,7 +2,7 @@
 // trade with the pre-trade preview shown before anything is signed. The margin mode is always
 // chosen explicitly.
 
-import { type Address, AccountRole, type Instruction, type TransactionPartialSigner } from '@solana/kit';
+import { type Address, AccountRole, type Instruction, type KeyPairSigner, type TransactionPartialSigner } from '@solana/kit';
 import type { Wallet } from '@wallet-standard/base';
 import {
   Side as Side,
@@ -31,6 +31,9 @@ import {
 import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
 import { type Preview, preview, summarize, toNumber } from './preview';
 import { historyHtml, loadHistory } from './history';
+import { type LimitFields, limitBits, ordersHtml, placeOrderInstruction, readLimit, reducePreviewHtml } from './orders';
+import { enableSession, forgetSession, revokeSession, saveSession, sessionFor } from './session';
+import { getCancelOrderInstruction } from './generated';
 import { describeError, send } from './send';
 import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
 
@@ -52,10 +55,17 @@ interface State {
   signer: TransactionPartialSigner | null;
   subAccounts: SubAccountView[];
   walletUsd: bigint;
-  lastPreview: { order: Order; result: Preview } | null;
+  /** Session keys this browser holds that sub-accounts (by address) delegate to. */
+  sessions: Map<Address, KeyPairSigner>;
+  lastPreview: { order: Order; result: Preview | null } | null;
+  /** The cluster's unix time at the last preview. */
+  now: bigint;
 }
 
 interface Order {
+  /** A market order fills now; a limit order rests until the oracle crosses its limit. */
+  type: 'market' | 'limit';
+  limit: LimitFields | null;
   market: MarketView;
   side: 'long' | 'short';
   base: bigint;
@@ -98,6 +108,12 @@ async function refresh() {
   if (state.owner) {
     state.subAccounts = await state.chain.subAccounts(state.owner);
     state.walletUsd = await state.chain.walletBalance(state.owner, exchange.collateralMint);
+    const sessions = new Map<Address, KeyPairSigner>();
+    for (const sub of state.subAccounts) {
+      const session = await sessionFor(sub.address, sub.delegate).catch(() => null);
+      if (session) sessions.set(sub.address, session);
+    }
+    state.sessions = sessions;
   }
   render();
 }
@@ -136,6 +152,19 @@ function accountLines(sub: SubAccountView, now: bigint) {
   return { lines, summary };
 }
 
+/** The sub-account's one-click trading state: on with this browser's key, another delegate, or off. */
+function oneClickHtml(sub: SubAccountView) {
+  const session = state.sessions.get(sub.address);
+  const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
+  const line = session
+    ? `<b>on</b>: this browser's session key <code>${short(session.address)}</code> signs trades, orders and cancels here (never withdrawals)
+       <button data-action="one-click-off" data-sub="${sub.id}">revoke one-click trading on #${sub.id}</button>`
+    : sub.delegate
+      ? `delegate <code>${short(sub.delegate)}</code> (not this browser's) <button data-action="one-click-off" data-sub="${sub.id}">revoke the delegate of #${sub.id}</button>`
+      : `off <button data-action="one-click-on" data-sub="${sub.id}">enable one-click trading on #${sub.id}</button>`;
+  return `<div class="row" data-testid="one-click-${sub.id}">One-click trading: ${line}</div>`;
+}
+
 function renderAccounts(now: bigint) {
   if (!state.owner) {
     $('accounts').innerHTML = '<p>Connect a wallet to see your sub-accounts.</p>';
@@ -155,6 +184,8 @@ function renderAccounts(now: bigint) {
               ${summary.liquidatable ? ' · <b class="bad">liquidatable</b>' : ''}
               ${sub.beingLiquidated ? ' · <b class="bad">being liquidated</b>' : ''}</div>
               ${lines.length ? `<table><tr><th>market</th><th>side</th><th>size</th><th>entry</th><th>mark</th><th>PnL</th><th>leverage</th><th>liquidation</th><th></th></tr>${lines.join('')}</table>` : ''}
+              ${ordersHtml(sub, (index) => marketOf(index).name)}
+              ${oneClickHtml(sub)}
               <div class="row"><input data-testid="amount-${sub.id}" id="amount-${sub.id}" placeholder="$ amount" size="10">
               <button data-action="deposit" data-sub="${sub.id}">deposit</button>
               <button data-action="withdraw" data-sub="${sub.id}">withdraw</button>
@@ -223,8 +254,18 @@ function readOrder(): Order {
   const margin = mode === 'isolated' ? parseDecimal($<HTMLInputElement>('t-margin').value, 6) : 0n;
   if (mode === 'isolated' && !margin) throw new Error('Enter the isolated margin to deposit (your maximum loss).');
   const dollars = (id: string) => parseDecimal($<HTMLInputElement>(id).value || '0', 6) ?? 0n;
+  const market = marketOf(Number($<HTMLSelectElement>('t-market').value));
+  const type = document.querySelector<HTMLInputElement>('input[name="t-type"]:checked')?.value === 'limit' ? 'limit' : 'market';
+  let limit: LimitFields | null = null;
+  if (type === 'limit') {
+    if (dollars('t-stop') || dollars('t-take')) throw new Error('Set a stop-loss or take-profit once the limit order has filled.');
+    const fields = { limit: $<HTMLInputElement>('t-limit').value, hours: $<HTMLInputElement>('t-hours').value || '24', reduceOnly: $<HTMLInputElement>('t-reduce').checked };
+    limit = readLimit(fields, side, market.mark, state.now);
+  }
   return {
-    market: marketOf(Number($<HTMLSelectElement>('t-market').value)),
+    type,
+    limit,
+    market,
     side,
     base,
     leverage,
@@ -237,9 +278,20 @@ function readOrder(): Order {
 }
 
 async function runPreview() {
+  state.now = await state.chain.now();
   const order = readOrder();
-  const now = await state.chain.now();
-  const markets = state.markets.map((m) => m.preview);
+  const now = state.now;
+  if (order.limit?.reduceOnly) {
+    const sub = state.subAccounts.find((s) => s.id === order.crossId) ?? null;
+    $('preview').innerHTML = reducePreviewHtml(sub, order.market.account.index, order.side, order.base, order.limit);
+    state.lastPreview = { order, result: null };
+    $<HTMLButtonElement>('t-send').disabled = false;
+    return;
+  }
+  // A limit order is previewed as filled at its limit.
+  const markets = state.markets.map((m) =>
+    order.limit && m.account.index === order.market.account.index ? { ...m.preview, mark: limitBits(order.limit.limitPrice) } : m.preview,
+  );
   const sub = order.mode === 'cross' ? state.subAccounts.find((s) => s.id === order.crossId)! : null;
   const result = preview(
     sub ? sub.collateral : order.isolatedMargin,
@@ -261,7 +313,7 @@ async function runPreview() {
     <tr><td>maximum loss</td><td class="num" data-testid="p-max-loss">${usd(result.maxLoss)} (${scope})</td></tr>
     <tr><td>funding per hour</td><td class="num" data-testid="p-funding">${funding >= 0n ? 'pays' : 'receives'} ${usd(funding < 0n ? -funding : funding)}</td></tr>
     <tr><td>initial margin</td><td data-testid="p-initial">${result.meetsInitial ? 'met' : '<b class="bad">not met: the program will refuse this order</b>'}</td></tr>
-  </table>`;
+  </table>${order.limit ? `<p class="muted" data-testid="p-limit-note">Previewed at a mark equal to the limit, ${usd(order.limit.limitPrice)}. The keeper fills it once the oracle reaches the limit and the fill, premium included, is no worse than it; the margin is checked again then.</p>` : ''}`;
   $<HTMLButtonElement>('t-send').disabled = false;
 }
 
@@ -302,12 +354,12 @@ async function sendOrder() {
   const { order, result } = last;
   const { owner, exchange, token, vault } = await ownerContext();
   const index = order.market.account.index;
-  const slippage = 50n; // basis points beyond the previewed fill
-  const fillNative = (result.fillPrice * 1_000_000n) >> 48n;
-  const limitPrice = order.side === 'long' ? (fillNative * (10_000n + slippage)) / 10_000n + 1n : (fillNative * (10_000n - slippage)) / 10_000n;
   const ixs: Instruction[] = [];
   let sub: SubAccountView | null = null;
   let address: Address;
+  // A new isolated sub-account is funded from the wallet; trading an existing one may use its
+  // session key (one-click trading).
+  let trader: TransactionPartialSigner = owner;
   if (order.mode === 'isolated') {
     const created = await createSubAccount({ __kind: 'Isolated', marketIndex: index });
     ixs.push(...created.ixs);
@@ -316,24 +368,70 @@ async function sendOrder() {
   } else {
     sub = state.subAccounts.find((s) => s.id === order.crossId)!;
     address = sub.address;
+    trader = traderFor(sub);
   }
+  const how = trader === owner ? '' : ' (signed by the session key)';
+  if (order.limit) {
+    ixs.push(placeOrderInstruction(trader, address, order.market, order, order.limit));
+    await send(state.chain, trader, ixs);
+    finishSend();
+    return show(`Placed a limit ${order.side === 'long' ? 'buy' : 'sell'} of ${size(order.base)} ${order.market.name} at ${usd(order.limit.limitPrice)} (${order.mode})${how}.`);
+  }
+  if (!result) throw new Error('Preview the order first.');
+  const slippage = 50n; // basis points beyond the previewed fill
+  const fillNative = (result.fillPrice * 1_000_000n) >> 48n;
+  const limitPrice = order.side === 'long' ? (fillNative * (10_000n + slippage)) / 10_000n + 1n : (fillNative * (10_000n - slippage)) / 10_000n;
   const open = getOpenPositionInstruction({
-    trader: owner, exchange, pool: await poolPda(), subAccount: address, market: order.market.address, oracle: order.market.account.oracle,
+    trader, exchange, pool: await poolPda(), subAccount: address, market: order.market.address, oracle: order.market.account.oracle,
     side: order.side === 'long' ? Side.Long : Side.Short, base: order.base, leverage: order.leverage, limitPrice,
   });
   ixs.push(withPairs(open, await pairsOf(sub, index)));
   if (order.stopLoss || order.takeProfit) {
-    ixs.push(getSetTriggersInstruction({ trader: owner, subAccount: address, market: order.market.address, oracle: order.market.account.oracle, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
+    ixs.push(getSetTriggersInstruction({ trader, subAccount: address, market: order.market.address, oracle: order.market.account.oracle, stopLoss: order.stopLoss, takeProfit: order.takeProfit }));
   }
-  await send(state.chain, owner, ixs);
+  await send(state.chain, trader, ixs);
+  finishSend();
+  show(`Opened ${order.side} ${size(order.base)} ${order.market.name} (${order.mode})${how}.`);
+}
+
+function finishSend() {
   state.lastPreview = null;
   $<HTMLButtonElement>('t-send').disabled = true;
-  show(`Opened ${order.side} ${size(order.base)} ${order.market.name} (${order.mode}).`);
+}
+
+/** Who signs a trade on `sub`: this browser's session key when one-click trading is on, else the wallet. */
+const traderFor = (sub: SubAccountView): TransactionPartialSigner => state.sessions.get(sub.address) ?? state.signer!;
+
+/** One-click trading on `sub`: one wallet signature funds a new session key and makes it the delegate. */
+async function enableOneClick(sub: SubAccountView) {
+  const { owner } = await ownerContext();
+  const { pair, signer, instructions } = await enableSession(owner, sub.address);
+  // Kept before sending, so a page closed mid-send cannot strand the key's SOL.
+  await saveSession(sub.address, pair);
+  try {
+    await send(state.chain, owner, instructions);
+  } catch (error) {
+    await forgetSession(sub.address);
+    throw error;
+  }
+  state.sessions.set(sub.address, signer);
+  show(`One-click trading is on for #${sub.id}: session key ${signer.address}.`);
+}
+
+/** Revokes `sub`'s delegate with one wallet signature; this browser's session key returns its SOL. */
+async function revokeOneClick(sub: SubAccountView) {
+  const { owner } = await ownerContext();
+  const session = state.sessions.get(sub.address) ?? null;
+  const balance = session ? (await state.chain.rpc.getBalance(session.address).send()).value : 0n;
+  await send(state.chain, owner, revokeSession(owner, sub.address, session, balance));
+  await forgetSession(sub.address);
+  state.sessions.delete(sub.address);
+  show(`One-click trading is off for #${sub.id}: no key but the wallet can trade it.`);
 }
 
 // ---- account actions --------------------------------------------------------------------
 
-async function accountAction(action: string, id: number, marketIndex: number) {
+async function accountAction(action: string, id: number, marketIndex: number, slot: number) {
   const { owner, exchange, token, vault } = await ownerContext();
   const sub = state.subAccounts.find((s) => s.id === id);
   if (action === 'new-cross') {
@@ -345,6 +443,15 @@ async function accountAction(action: string, id: number, marketIndex: number) {
   const amount = parseDecimal($<HTMLInputElement>(`amount-${id}`)?.value ?? '', 6);
   const pairs = await pairsOf(sub, -1);
   switch (action) {
+    case 'one-click-on':
+      return enableOneClick(sub);
+    case 'one-click-off':
+      return revokeOneClick(sub);
+    case 'cancel-order': {
+      const trader = traderFor(sub);
+      await send(state.chain, trader, [getCancelOrderInstruction({ trader, subAccount: sub.address, slot })]);
+      return show(`Cancelled the order in slot ${slot} of #${id}${trader === owner ? '' : ' (signed by the session key)'}.`);
+    }
     case 'deposit':
       if (!amount) throw new Error('Enter an amount.');
       // A sub-account being liquidated passes its markets, so a rescuing deposit also clears the flag.
@@ -374,8 +481,9 @@ async function accountAction(action: string, id: number, marketIndex: number) {
       const position = sub.positions.find((p) => p.marketIndex === marketIndex)!;
       const mark = ((market.mark ?? 0n) * 1_000_000n) >> 48n;
       const limitPrice = position.base > 0n ? (mark * 9_950n) / 10_000n : (mark * 10_050n) / 10_000n + 1n;
-      const ix = getClosePositionInstruction({ trader: owner, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: null, limitPrice });
-      await send(state.chain, owner, [ix]);
+      const trader = traderFor(sub);
+      const ix = getClosePositionInstruction({ trader, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: null, limitPrice });
+      await send(state.chain, trader, [ix]);
       return show(`Closed ${market.name} in #${id}.`);
     }
   }
@@ -426,6 +534,8 @@ async function main() {
   state.markets = [];
   state.subAccounts = [];
   state.walletUsd = 0n;
+  state.sessions = new Map();
+  state.now = 0n;
   $('rpc').textContent = url;
   if (state.demo) await loadBurners(state.demo);
   renderWallets();
@@ -437,7 +547,8 @@ async function main() {
     if (wallet !== undefined) return void guarded(() => useWallet(solanaWallets()[Number(wallet)]))();
     const action = target.dataset.action;
     if (action) {
-      return void guarded(() => accountAction(action, Number(target.dataset.sub ?? -1), Number(target.dataset.market ?? -1)))();
+      const { sub, market, slot } = target.dataset;
+      return void guarded(() => accountAction(action, Number(sub ?? -1), Number(market ?? -1), Number(slot ?? -1)))();
     }
     const shift = target.dataset.shift;
     if (shift) {
@@ -458,6 +569,7 @@ async function main() {
       const isolated = document.querySelector<HTMLInputElement>('input[name="t-mode"]:checked')?.value === 'isolated';
       $('t-cross-row').hidden = isolated;
       $('t-margin-row').hidden = !isolated;
+      $('t-limit-row').hidden = document.querySelector<HTMLInputElement>('input[name="t-type"]:checked')?.value !== 'limit';
     }),
   );
   await refresh();

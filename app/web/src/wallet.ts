@@ -40,6 +40,8 @@ export async function registerBurner(name: string, secretKey: Uint8Array): Promi
     ...inputs: readonly SolanaSignTransactionInput[]
   ) => {
     const signed = [];
+    // Counted on the page, so a test can see which actions asked the wallet to sign.
+    document.body.dataset.walletSignatures = String(Number(document.body.dataset.walletSignatures ?? 0) + inputs.length);
     for (const input of inputs) {
       const transaction = getTransactionDecoder().decode(input.transaction);
       const result = await partiallySignTransaction([keyPair.keyPair], transaction);
