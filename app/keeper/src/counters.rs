@@ -28,6 +28,8 @@ pub struct Counters {
     pub triggers_executed: u64,
     /// Limit-order executions that landed.
     pub orders_executed: u64,
+    /// Dead resting orders (expired, or reduce-only with nothing to reduce) pruned.
+    pub orders_pruned: u64,
     /// RPC calls that failed (connection, timeout, server error).
     pub rpc_errors: u64,
     /// Transactions refused, by error name.

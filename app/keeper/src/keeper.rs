@@ -4,7 +4,7 @@
 
 use crate::config::KeeperConfig;
 use crate::counters::Counters;
-use crate::scoring::{assess, crossed_orders, crossed_triggers, rank};
+use crate::scoring::{assess, crossed_triggers, rank};
 use futures_util::StreamExt;
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use ringfence_sdk::accounts::SubAccountView;
@@ -47,9 +47,9 @@ pub enum Outcome {
 
 /// A running keeper.
 pub struct Keeper {
-    client: Client,
-    keypair: Keypair,
-    token: Pubkey,
+    pub(crate) client: Client,
+    pub(crate) keypair: Keypair,
+    pub(crate) token: Pubkey,
     config: KeeperConfig,
     counters: Mutex<Counters>,
     in_flight: Mutex<HashSet<Pubkey>>,
@@ -58,7 +58,7 @@ pub struct Keeper {
 }
 
 /// Removes a sub-account from the in-flight set when its attempt ends, however it ends.
-struct InFlight<'k> {
+pub(crate) struct InFlight<'k> {
     keeper: &'k Keeper,
     key: Pubkey,
 }
@@ -69,7 +69,7 @@ impl Drop for InFlight<'_> {
     }
 }
 
-fn error_name(error: &ClientError) -> String {
+pub(crate) fn error_name(error: &ClientError) -> String {
     match error.get_transaction_error() {
         Some(TransactionError::InstructionError(_, InstructionError::Custom(code))) => {
             program_error(code).map_or_else(|| format!("Custom({code})"), |(name, _)| name.into())
@@ -128,7 +128,7 @@ impl Keeper {
         self.landed.lock().expect("landed").clone()
     }
 
-    fn count(&self, update: impl FnOnce(&mut Counters)) {
+    pub(crate) fn count(&self, update: impl FnOnce(&mut Counters)) {
         update(&mut self.counters.lock().expect("counters"));
     }
 
@@ -136,7 +136,7 @@ impl Keeper {
         self.in_flight.lock().expect("in-flight set")
     }
 
-    fn claim(&self, key: Pubkey) -> Option<InFlight<'_>> {
+    pub(crate) fn claim(&self, key: Pubkey) -> Option<InFlight<'_>> {
         if self.lock_in_flight().insert(key) {
             Some(InFlight { keeper: self, key })
         } else {
@@ -162,7 +162,7 @@ impl Keeper {
         budget
     }
 
-    async fn send(&self, instruction: Instruction) -> Result<Signature, ClientError> {
+    pub(crate) async fn send(&self, instruction: Instruction) -> Result<Signature, ClientError> {
         let mut instructions = self.budget();
         instructions.push(instruction);
         self.client.send(&instructions, &self.keypair, &[]).await
@@ -305,65 +305,6 @@ impl Keeper {
         }
     }
 
-    /// Executes the crossed order in `slot` of `key` (market `market_index`), with the pairs of
-    /// the sub-account's other positions.
-    pub async fn execute_order(
-        &self,
-        key: Pubkey,
-        view: &SubAccountView,
-        markets: &[PricedMarket],
-        (market_index, slot): (u16, u8),
-    ) -> Outcome {
-        let Some(_claim) = self.claim(key) else {
-            return Outcome::InFlight;
-        };
-        let Some(market) = markets.iter().find(|m| m.market.index == market_index) else {
-            return Outcome::Failed("UnknownMarket".into());
-        };
-        let pairs = position_pairs(view, markets, market_index);
-        let ix = builders::execute_order(
-            &self.keypair.pubkey(),
-            &self.token,
-            &key,
-            market_index,
-            &market.market.oracle,
-            slot,
-            &pairs,
-        );
-        match self.send(ix).await {
-            Ok(signature) => {
-                self.count(|c| c.orders_executed += 1);
-                tracing::info!(event = "order_executed", sub_account = %key, market = market_index, slot, %signature);
-                Outcome::Landed(signature)
-            }
-            Err(error) => {
-                let name = error_name(&error);
-                self.count(|c| c.fail(name.clone()));
-                tracing::warn!(event = "order_failed", sub_account = %key, market = market_index, slot, error = %name);
-                Outcome::Failed(name)
-            }
-        }
-    }
-
-    /// Executes every crossed, unexpired resting order. Orders live in sub-accounts with or
-    /// without positions, so this reads every sub-account (no `has_positions` filter).
-    pub async fn execute_orders(
-        &self,
-        markets: &[PricedMarket],
-        now: i64,
-    ) -> Result<usize, ClientError> {
-        let accounts = self.client.find_sub_accounts(Vec::new()).await?;
-        let mut landed = 0;
-        for (key, index, slot) in crossed_orders(&accounts, markets, now) {
-            let view = &accounts.iter().find(|(k, _)| *k == key).expect("listed").1;
-            if let Outcome::Landed(_) = self.execute_order(key, view, markets, (index, slot)).await
-            {
-                landed += 1;
-            }
-        }
-        Ok(landed)
-    }
-
     /// One full pass: discover, rank, liquidate worst first (up to `max_in_flight` at once),
     /// then execute crossed triggers. Returns the ranked candidates' keys.
     pub async fn scan_once(self: &Arc<Self>) -> Result<Vec<Pubkey>, ClientError> {
@@ -403,6 +344,7 @@ impl Keeper {
             }
         }
         self.execute_orders(&markets, now).await?;
+        self.prune_orders(now).await?;
         Ok(keys)
     }
 

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod counters;
 pub mod keeper;
+pub mod orders;
 pub mod scoring;
 
 pub use config::KeeperConfig;

@@ -3,6 +3,7 @@
 //! liquidate, and which stop-loss / take-profit orders have been crossed.
 
 use ringfence::health::health_with;
+use ringfence::instructions::prune_order::dead;
 use ringfence::instructions::{crossed, triggered};
 use ringfence::math::liquidation::may_liquidate;
 use ringfence::math::margin::PositionRisk;
@@ -143,6 +144,20 @@ pub fn crossed_orders(
             };
             if crossed(order, mark).unwrap_or(false) {
                 found.push((*key, order.market_index, slot as u8));
+            }
+        }
+    }
+    found
+}
+
+/// `(sub-account, order slot)` of every resting order that can never fill at `now`: expired,
+/// or reduce-only with nothing to reduce (the program's own `prune_order::dead`).
+pub fn dead_orders(accounts: &[(Pubkey, SubAccountView)], now: i64) -> Vec<(Pubkey, u8)> {
+    let mut found = Vec::new();
+    for (key, view) in accounts {
+        for (slot, order) in view.orders.iter().enumerate() {
+            if order.is_open() && dead(order, &view.positions, now) {
+                found.push((*key, slot as u8));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The keeper against the local network: scoring real account bytes, liquidating worst first,
 //! leaving healthy accounts alone, cranking funding, executing a crossed stop-loss once,
-//! filling a crossed limit order once, and surviving an RPC that fails, stalls and comes back.
+//! filling a crossed limit order once and pruning an expired one, and surviving an RPC that
+//! fails, stalls and comes back.
 
 use ringfence::instructions::{OpenPositionArgs, Side};
 use ringfence::math::I80F48;
@@ -280,7 +281,7 @@ async fn keeper_liquidates_worst_first_spares_the_healthy_cranks_funding_and_fir
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn keeper_fills_a_resting_limit_order_once_when_the_price_crosses() {
+async fn keeper_fills_a_crossed_limit_order_once_and_prunes_an_expired_one() {
     let w = world().await;
     let (trader, token) = w.wallet(5_000).await;
     let owner = trader.pubkey();
@@ -300,6 +301,19 @@ async fn keeper_fills_a_resting_limit_order_once_when_the_price_crosses() {
         builders::create_sub_account(&owner, 0, SubAccountMode::Cross),
         builders::deposit(&owner, &sub, &token, 5_000 * USD),
         builders::place_order(&owner, &sub, BTC, &builders::stub_oracle_pda(BTC), order),
+        // A sell at $60,000 that expires in 2 s: never crossed, pruned once dead.
+        builders::place_order(
+            &owner,
+            &sub,
+            BTC,
+            &builders::stub_oracle_pda(BTC),
+            ringfence::instructions::PlaceOrderArgs {
+                side: Side::Short,
+                limit_price: 60_000 * USD,
+                expiry: expiry - 598,
+                ..order
+            },
+        ),
     ];
     w.client.send(&ixs, &trader, &[]).await.unwrap();
     let keeper = w.keeper(&w.net.rpc_url).await;
@@ -317,11 +331,16 @@ async fn keeper_fills_a_resting_limit_order_once_when_the_price_crosses() {
         keeper.counters().orders_executed >= 1
     })
     .await;
+    eventually("the expired order pruned", async || {
+        keeper.counters().orders_pruned >= 1
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     stop_keeper.send(true).unwrap();
     running.await.unwrap();
     let counters = keeper.counters();
     assert_eq!(counters.orders_executed, 1, "filled once");
+    assert_eq!(counters.orders_pruned, 1, "pruned once");
     assert!(counters.failed.is_empty(), "{:?}", counters.failed);
     let view = w.client.sub_account(&sub).await.unwrap().unwrap();
     assert_eq!(view.positions[0].base, TENTH_BTC as i64);
