@@ -10,4 +10,5 @@ pub mod deploy;
 pub mod errors;
 pub mod presets;
 pub mod preview;
+pub mod stress;
 pub mod summary;

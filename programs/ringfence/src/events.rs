@@ -8,11 +8,30 @@ use anchor_lang::prelude::*;
 /// so a host build (the local validator, the test suites) logs it through the host syscall
 /// stubs instead, which write the same line into the transaction's logs.
 pub fn emit<E: anchor_lang::Event>(event: E) {
+    #[cfg(not(target_os = "solana"))]
+    if SILENCED.with(std::cell::Cell::get) {
+        return;
+    }
     let data = event.data();
     #[cfg(target_os = "solana")]
     anchor_lang::solana_program::log::sol_log_data(&[&data]);
     #[cfg(not(target_os = "solana"))]
     solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
+#[cfg(not(target_os = "solana"))]
+thread_local! {
+    static SILENCED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with no events logged on this thread (off chain only: the SDK's simulations run
+/// the program's own code on copies of its accounts, outside any transaction).
+#[cfg(not(target_os = "solana"))]
+pub fn silenced<T>(f: impl FnOnce() -> T) -> T {
+    let was = SILENCED.with(|s| s.replace(true));
+    let out = f();
+    SILENCED.with(|s| s.set(was));
+    out
 }
 
 /// The exchange, its vault and pool were created.

@@ -164,15 +164,30 @@ pub fn health_with<'m>(
     sub_account: &SubAccount,
     positions: &[Position],
     now: i64,
-    mut priced: impl FnMut(u16) -> Option<(&'m Market, I80F48)>,
+    priced: impl FnMut(u16) -> Option<(&'m Market, I80F48)>,
 ) -> Result<Health> {
+    Ok(health_detail_with(sub_account, positions, now, priced)?.health)
+}
+
+/// `health_with`, also reporting each position slot's maintenance requirement (what
+/// `checked_health_detail` gives on chain; the SDK's stress test liquidates with it).
+pub fn health_detail_with<'m>(
+    sub_account: &SubAccount,
+    positions: &[Position],
+    now: i64,
+    mut priced: impl FnMut(u16) -> Option<(&'m Market, I80F48)>,
+) -> Result<HealthDetail> {
     let mut health = Health::from_collateral(sub_account.collateral);
-    for position in positions.iter().filter(|p| p.is_open()) {
+    let mut maintenance = [I80F48::ZERO; CROSS_POSITION_SLOTS];
+    for (slot, position) in positions.iter().enumerate().filter(|(_, p)| p.is_open()) {
         let (market, mark) =
             priced(position.market_index).ok_or(RingfenceError::MissingMarketAccount)?;
-        add_position(&mut health, position, market, mark, now)?;
+        maintenance[slot] = add_position(&mut health, position, market, mark, now)?;
     }
-    Ok(health)
+    Ok(HealthDetail {
+        health,
+        maintenance,
+    })
 }
 
 /// A `Market` account of this program, or `InvalidMarketAccount`.
