@@ -115,13 +115,22 @@ pub struct AccountStep {
     pub positions_left: usize,
 }
 
+/// One step: the marks it set and every sub-account after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepOutcome {
+    /// Each market's mark at this step.
+    pub marks: Vec<(u16, I80F48)>,
+    /// The sub-accounts, in input order.
+    pub accounts: Vec<AccountStep>,
+}
+
 /// What the scenario does: per step, every sub-account, and the wallet's total.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// Equity of each sub-account before the scenario, quote native, in input order.
     pub start_equity: Vec<I80F48>,
     /// Each step's marks and sub-accounts.
-    pub steps: Vec<(Vec<(u16, I80F48)>, Vec<AccountStep>)>,
+    pub steps: Vec<StepOutcome>,
     /// The wallet's loss over all its sub-accounts: Σ start equity − Σ final equity (positive is
     /// a loss), quote native.
     pub total_loss: I80F48,
@@ -156,7 +165,10 @@ fn run_silently(book: &Book, holdings: &[Holding], scenario: &Scenario) -> Resul
         for account in &mut accounts {
             step.push(liquidate_all(&mut book, account)?);
         }
-        steps.push((marks, step));
+        steps.push(StepOutcome {
+            marks,
+            accounts: step,
+        });
     }
     let mut total_loss = I80F48::ZERO;
     for (account, start) in accounts.iter().zip(&start_equity) {

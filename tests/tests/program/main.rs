@@ -16,5 +16,6 @@ mod no_free_lunch;
 mod oracle;
 mod orders;
 mod pool_solvency;
+mod stress;
 mod sub_accounts;
 mod trading;
