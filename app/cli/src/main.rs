@@ -4,6 +4,7 @@ mod admin;
 mod amounts;
 mod history;
 mod orders;
+mod stress;
 mod trader;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -174,6 +175,29 @@ pub enum Command {
     History(HistoryFilter),
     /// Realized PnL, fees and funding per sub-account and market, from the indexer.
     Pnl(HistoryFilter),
+    /// What a price shock would do to your sub-accounts (and to the same positions in the other
+    /// margin mode), computed with the program's own liquidation code; nothing is sent.
+    Stress {
+        /// A market's move, `MARKET=PCT` (`--shock BTC-PERP=-12%`); repeatable.
+        #[arg(long = "shock")]
+        shocks: Vec<String>,
+        /// A correlated move of every market (`--correlated -15%`), scaled by `--beta`.
+        #[arg(long, allow_hyphen_values = true)]
+        correlated: Option<String>,
+        /// A market's beta to the correlated move, `MARKET=BETA` (default 1); repeatable.
+        #[arg(long = "beta")]
+        betas: Vec<String>,
+        /// Steps from the start, separated by `;`: `BTC-PERP=-5%;BTC-PERP=-12%` (a gap between
+        /// steps is one the keeper cannot act inside).
+        #[arg(long, allow_hyphen_values = true)]
+        path: Option<String>,
+        /// A built-in scenario: btc-12, eth-wick, correlated-20.
+        #[arg(long)]
+        preset: Option<String>,
+        /// Print JSON (amounts in quote native units).
+        #[arg(long)]
+        json: bool,
+    },
     /// Admin commands.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
@@ -425,6 +449,24 @@ async fn run(cli: Cli) -> CliResult {
         Command::Order(OrderCommand::List) => orders::list(&session).await,
         Command::History(filter) => history::history(&session, filter.into_args()).await,
         Command::Pnl(filter) => history::pnl(&session, filter.into_args()).await,
+        Command::Stress {
+            shocks,
+            correlated,
+            betas,
+            path,
+            preset,
+            json,
+        } => {
+            let args = stress::StressArgs {
+                shocks,
+                correlated,
+                betas,
+                path,
+                preset,
+                json,
+            };
+            stress::stress(&session, args).await
+        }
         Command::Admin(command) => admin::run(&session, command).await,
     }
 }

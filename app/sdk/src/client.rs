@@ -157,6 +157,14 @@ impl Client {
             .collect())
     }
 
+    /// The pool account, if the exchange exists.
+    pub async fn pool(&self) -> ClientResult<Option<Pool>> {
+        Ok(self
+            .data(&builders::pool_pda())
+            .await?
+            .and_then(|d| accounts::borsh(&d)))
+    }
+
     /// Every sub-account of `owner`, ordered by id.
     pub async fn sub_accounts_of(
         &self,

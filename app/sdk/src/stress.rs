@@ -291,6 +291,10 @@ fn liquidate_one(book: &mut Book, account: &mut Holding, slot: usize) -> Result<
 /// Refused with `PositionSideMismatch` for opposite sides of one market and
 /// `TooManyPositions` beyond a cross sub-account's eight slots.
 pub fn as_one_cross(book: &Book, holdings: &[Holding]) -> Result<Holding> {
+    silenced(|| merge_all(book, holdings))
+}
+
+fn merge_all(book: &Book, holdings: &[Holding]) -> Result<Holding> {
     let mut header = holdings.first().ok_or(RingfenceError::NoPosition)?.header;
     (header.mode, header.isolated_market, header.being_liquidated) = (0, 0, 0);
     header.collateral = 0;
