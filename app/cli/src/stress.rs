@@ -303,7 +303,7 @@ fn outcome_json(outcome: &Outcome, name: &dyn Fn(u16) -> String) -> Value {
                 })).collect();
                 json!({ "sub_account": a.key.to_string(), "equity_before": fixed(a.equity_before),
                     "maintenance_before": fixed(a.maintenance_before), "equity_after": fixed(a.equity_after),
-                    "collateral_after": a.collateral_after, "positions_left": a.positions_left, "liquidations": closures })
+                    "collateral_after": a.collateral_after, "positions_left": a.positions_left, "complete": a.complete, "liquidations": closures })
             }).collect();
             let marks: Vec<Value> = step.marks.iter().map(|(i, m)| json!({ "market": name(*i), "mark": price(*m) })).collect();
             json!({ "marks": marks, "accounts": accounts })

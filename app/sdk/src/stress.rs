@@ -5,6 +5,8 @@
 //! sizes, fill prices, penalties, bankruptcy resolution and funding. Steps apply in order, so
 //! a path with a jump between steps is a gap the keeper could not act inside.
 //!
+//! Within a step, sub-accounts are liquidated in the order given (a keeper goes worst first;
+//! with several liquidatable at once the premium each fill sees can differ slightly).
 //! Not modelled: slippage beyond the skew premium, oracle confidence and staleness, keeper
 //! latency (liquidations happen exactly at each step's price), and other traders' accounts,
 //! whose liquidations would move the premium (docs/STRESS.md).
@@ -113,6 +115,9 @@ pub struct AccountStep {
     pub collateral_after: i64,
     /// Open positions left.
     pub positions_left: usize,
+    /// False if the pass stopped at the liquidation limit before the program would refuse
+    /// another (the result is then partial).
+    pub complete: bool,
 }
 
 /// One step: the marks it set and every sub-account after it.
@@ -210,19 +215,25 @@ pub fn equity(book: &Book, account: &Holding) -> Result<I80F48> {
 fn liquidate_all(book: &mut Book, account: &mut Holding) -> Result<AccountStep> {
     let detail = health_detail_with(&account.header, &account.positions, book.now, priced(book))?;
     let mut closures = Vec::new();
-    for _ in 0..MAX_LIQUIDATIONS {
+    let mut complete = false;
+    for _ in 0..=MAX_LIQUIDATIONS {
         let detail =
             health_detail_with(&account.header, &account.positions, book.now, priced(book))?;
         let open = account.positions.iter().any(Position::is_open);
         if !open || !may_liquidate(account.header.being_liquidated == 1, &detail.health)? {
+            complete = true;
             break;
         }
+        if closures.len() == MAX_LIQUIDATIONS {
+            break;
+        }
+        // Largest maintenance; a tie goes to the lowest market index, as the keeper chooses.
+        let market_of = |s: usize| account.positions[s].market_index;
         let slot = (0..account.positions.len())
             .filter(|&s| account.positions[s].is_open())
             .max_by(|&a, &b| {
-                detail.maintenance[a]
-                    .cmp(&detail.maintenance[b])
-                    .then(b.cmp(&a))
+                let by_maintenance = detail.maintenance[a].cmp(&detail.maintenance[b]);
+                by_maintenance.then(market_of(b).cmp(&market_of(a)))
             })
             .ok_or(RingfenceError::NoPosition)?;
         closures.push(liquidate_one(book, account, slot)?);
@@ -236,6 +247,7 @@ fn liquidate_all(book: &mut Book, account: &mut Holding) -> Result<AccountStep> 
         equity_after: after.health.equity,
         collateral_after: account.header.collateral,
         positions_left: account.positions.iter().filter(|p| p.is_open()).count(),
+        complete,
     })
 }
 
@@ -315,6 +327,11 @@ fn merge_all(book: &Book, holdings: &[Holding]) -> Result<Holding> {
             .collateral
             .checked_add(sub.collateral)
             .ok_or(RingfenceError::MathOverflow)?;
+        if !std::ptr::eq(holding, &holdings[0]) {
+            // The pool's claims on and by the merged accounts follow their collateral.
+            header.pool_debt = header.pool_debt.saturating_add(holding.header.pool_debt);
+            header.claim = header.claim.saturating_add(holding.header.claim);
+        }
     }
     header.has_positions = u8::from(positions.iter().any(Position::is_open));
     Ok(Holding {
@@ -382,6 +399,8 @@ pub fn as_isolated(book: &Book, holdings: &[Holding]) -> Result<Vec<Holding>> {
                 header.has_positions,
                 header.being_liquidated,
             ) = (margin, 1, 0);
+            // Claims and debts to the pool stay with the free collateral, counted once.
+            (header.pool_debt, header.claim, header.claim_ticket) = (0, 0, 0);
             split.push(Holding {
                 key: holding.key,
                 header,
@@ -391,6 +410,9 @@ pub fn as_isolated(book: &Book, holdings: &[Holding]) -> Result<Vec<Holding>> {
         free += left;
     }
     let mut rest = holdings.first().ok_or(RingfenceError::NoPosition)?.header;
+    rest.isolated_market = 0;
+    rest.pool_debt = holdings.iter().map(|h| h.header.pool_debt).sum();
+    rest.claim = holdings.iter().map(|h| h.header.claim).sum();
     (
         rest.mode,
         rest.has_positions,

@@ -1,7 +1,8 @@
 // A trader's session in the browser: connect the burner wallet, deposit, open an isolated and
 // a cross position with the preview read before signing, see the liquidation price, move the
 // demo price and watch the margin ratio change, close, read the fills back from the indexer,
-// and get refused orders (leverage above the market's, slippage) in words.
+// and get refused orders (leverage above the market's at the field, slippage from the program)
+// in words.
 import { expect, test, type Page } from '@playwright/test';
 
 const money = (text: string) => Number(text.replace(/[^0-9.-]/g, ''));
@@ -79,10 +80,10 @@ test('a trader deposits, trades both modes with a preview, watches risk move, cl
   await expect(page.getByTestId('history').getByTestId('fill-pnl').first()).toContainText('$');
   await page.screenshot({ path: info.outputPath('history.png'), fullPage: true });
 
-  // 50x is above BTC's 40x: the program refuses, and the page says why in words.
+  // 50x is above BTC's 40x: refused at the field, in words, and nothing can be sent.
   await fillTicket(page, { market: 'BTC-PERP', mode: 'cross', size: '0.01', leverage: '50' });
-  await page.getByRole('button', { name: 'Sign and send' }).click();
-  await expect(page.locator('#message')).toHaveText("InvalidLeverage: Leverage must be between 1 and the market's maximum");
+  await expect(page.getByTestId('error-t-leverage')).toHaveText("Leverage: a whole number from 1 to 40 (this market's maximum).");
+  await expect(page.getByRole('button', { name: 'Sign and send' })).toBeDisabled();
   await page.screenshot({ path: info.outputPath('refused-order.png'), fullPage: true });
 
   // The price runs 5% away between the preview and the signature: the order's limit (0.5%

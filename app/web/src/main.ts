@@ -2,7 +2,7 @@
 // trade with the pre-trade preview shown before anything is signed. The margin mode is always
 // chosen explicitly.
 
-import { type Address, AccountRole, type Instruction, type KeyPairSigner, type TransactionPartialSigner } from '@solana/kit';
+import { type Address, AccountRole, type Instruction, type KeyPairSigner, type TransactionPartialSigner, createSignerFromKeyPair } from '@solana/kit';
 import type { Wallet } from '@wallet-standard/base';
 import {
   Side as Side,
@@ -32,9 +32,10 @@ import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
 import { type Preview, preview, summarize, toNumber } from './preview';
 import { historyHtml, loadHistory } from './history';
 import { type LimitFields, limitBits, ordersHtml, placeOrderInstruction, readLimit, reducePreviewHtml } from './orders';
-import { enableSession, forgetSession, revokeSession, saveSession, sessionFor } from './session';
+import { enableSession, forgetSession, revokeSession, saveSession, sessionFor, storedPair } from './session';
 import { getCancelOrderInstruction } from './generated';
 import { describeError, send } from './send';
+import { FieldError, checkTriggers, optionalPrice, parseAmount, parseLeverage, parseSize } from './ticket';
 import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
 
 interface Demo {
@@ -195,11 +196,35 @@ function renderAccounts(now: bigint) {
           .join(''));
   const cross = state.subAccounts.filter((s) => s.isolatedMarket === null);
   const isolated = state.subAccounts.filter((s) => s.isolatedMarket !== null);
-  $('accounts').innerHTML =
+  replaceKeepingInput(
+    $('accounts'),
     `<p>Wallet: <code data-testid="owner">${state.owner}</code> · collateral in wallet <span data-testid="wallet-usd">${usd(state.walletUsd)}</span>
      <button data-action="new-cross">new cross sub-account</button></p>` +
     section('Cross sub-accounts (one collateral balance, up to 8 positions)', cross) +
-    section('Isolated sub-accounts (one position, ring-fenced collateral)', isolated);
+    section('Isolated sub-accounts (one position, ring-fenced collateral)', isolated),
+  );
+}
+
+/**
+ * Replaces `element`'s content with `html` only when it changed, keeping what the user typed in
+ * its inputs and the cursor: a refresh never wipes a half-typed amount or swallows a click.
+ */
+function replaceKeepingInput(element: HTMLElement, html: string) {
+  if (element.dataset.rendered === html) return;
+  const typed = Array.from(element.querySelectorAll('input')).filter((i) => i.id).map((i) => [i.id, i.value] as const);
+  const active = document.activeElement;
+  const focus = active instanceof HTMLInputElement && element.contains(active) ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
+  element.innerHTML = html;
+  element.dataset.rendered = html;
+  for (const [id, value] of typed) {
+    const input = document.getElementById(id);
+    if (input instanceof HTMLInputElement) input.value = value;
+  }
+  const input = focus ? document.getElementById(focus.id) : null;
+  if (input instanceof HTMLInputElement) {
+    input.focus();
+    input.setSelectionRange(focus!.start, focus!.end);
+  }
 }
 
 function renderTicketOptions() {
@@ -207,12 +232,18 @@ function renderTicketOptions() {
   if (market.options.length !== state.markets.length) {
     market.innerHTML = state.markets.map((m) => `<option value="${m.account.index}">${m.name}</option>`).join('');
   }
+  const chosen = state.markets.find((m) => String(m.account.index) === market.value);
+  if (chosen) $('t-leverage-max').textContent = String(chosen.account.params.maxLeverage);
   const cross = $<HTMLSelectElement>('t-cross');
   const options = state.subAccounts
     .filter((s) => s.isolatedMarket === null)
     .map((s) => `<option value="${s.id}">#${s.id} (${usd(s.collateral)})</option>`)
     .join('');
-  if (cross.innerHTML !== options) cross.innerHTML = options;
+  if (cross.innerHTML !== options) {
+    const chosen = cross.value;
+    cross.innerHTML = options;
+    if (Array.from(cross.options).some((o) => o.value === chosen)) cross.value = chosen;
+  }
 }
 
 function render() {
@@ -245,20 +276,19 @@ function readOrder(): Order {
   if (mode !== 'cross' && mode !== 'isolated') throw new Error('Choose the margin mode: cross or isolated.');
   const side = document.querySelector<HTMLInputElement>('input[name="t-side"]:checked')?.value;
   if (side !== 'long' && side !== 'short') throw new Error('Choose long or short.');
-  const base = parseDecimal($<HTMLInputElement>('t-size').value, 9);
-  if (!base) throw new Error('Enter a size, in whole units (0.2).');
-  const leverage = Number($<HTMLInputElement>('t-leverage').value);
-  if (!Number.isInteger(leverage) || leverage < 1) throw new Error('Enter a whole leverage of at least 1.');
+  const market = marketOf(Number($<HTMLSelectElement>('t-market').value));
+  const base = parseSize($<HTMLInputElement>('t-size').value);
+  const leverage = parseLeverage($<HTMLInputElement>('t-leverage').value, market.account.params.maxLeverage);
   const crossId = mode === 'cross' ? Number($<HTMLSelectElement>('t-cross').value) : null;
   if (mode === 'cross' && !state.subAccounts.some((s) => s.id === crossId)) throw new Error('Create a cross sub-account and deposit first.');
-  const margin = mode === 'isolated' ? parseDecimal($<HTMLInputElement>('t-margin').value, 6) : 0n;
-  if (mode === 'isolated' && !margin) throw new Error('Enter the isolated margin to deposit (your maximum loss).');
-  const dollars = (id: string) => parseDecimal($<HTMLInputElement>(id).value || '0', 6) ?? 0n;
-  const market = marketOf(Number($<HTMLSelectElement>('t-market').value));
+  const margin = mode === 'isolated' ? parseAmount($<HTMLInputElement>('t-margin').value, 't-margin', 'Isolated margin', state.walletUsd) : 0n;
+  const stopLoss = optionalPrice($<HTMLInputElement>('t-stop').value, 't-stop', 'Stop-loss');
+  const takeProfit = optionalPrice($<HTMLInputElement>('t-take').value, 't-take', 'Take-profit');
+  if (market.mark !== null) checkTriggers(side, (market.mark * 1_000_000n) >> 48n, stopLoss, takeProfit);
   const type = document.querySelector<HTMLInputElement>('input[name="t-type"]:checked')?.value === 'limit' ? 'limit' : 'market';
   let limit: LimitFields | null = null;
   if (type === 'limit') {
-    if (dollars('t-stop') || dollars('t-take')) throw new Error('Set a stop-loss or take-profit once the limit order has filled.');
+    if (stopLoss || takeProfit) throw new Error('Set a stop-loss or take-profit once the limit order has filled.');
     const fields = { limit: $<HTMLInputElement>('t-limit').value, hours: $<HTMLInputElement>('t-hours').value || '24', reduceOnly: $<HTMLInputElement>('t-reduce').checked };
     limit = readLimit(fields, side, market.mark, state.now);
   }
@@ -271,9 +301,9 @@ function readOrder(): Order {
     leverage,
     mode,
     crossId,
-    isolatedMargin: margin ?? 0n,
-    stopLoss: dollars('t-stop'),
-    takeProfit: dollars('t-take'),
+    isolatedMargin: margin,
+    stopLoss,
+    takeProfit,
   };
 }
 
@@ -314,7 +344,9 @@ async function runPreview() {
     <tr><td>funding per hour</td><td class="num" data-testid="p-funding">${funding >= 0n ? 'pays' : 'receives'} ${usd(funding < 0n ? -funding : funding)}</td></tr>
     <tr><td>initial margin</td><td data-testid="p-initial">${result.meetsInitial ? 'met' : '<b class="bad">not met: the program will refuse this order</b>'}</td></tr>
   </table>${order.limit ? `<p class="muted" data-testid="p-limit-note">Previewed at a mark equal to the limit, ${usd(order.limit.limitPrice)}. The keeper fills it once the oracle reaches the limit and the fill, premium included, is no worse than it; the margin is checked again then.</p>` : ''}`;
-  $<HTMLButtonElement>('t-send').disabled = false;
+  const refusal = result.meetsInitial ? '' : 'Not sendable: the account would not meet initial margin after this order; lower the size or leverage, or add collateral.';
+  $<HTMLButtonElement>('t-send').disabled = refusal !== '';
+  $('t-send-reason').textContent = refusal;
 }
 
 const pairsOf = async (sub: SubAccountView | null, except: number) =>
@@ -405,13 +437,20 @@ const traderFor = (sub: SubAccountView): TransactionPartialSigner => state.sessi
 /** One-click trading on `sub`: one wallet signature funds a new session key and makes it the delegate. */
 async function enableOneClick(sub: SubAccountView) {
   const { owner } = await ownerContext();
-  const { pair, signer, instructions } = await enableSession(owner, sub.address);
+  const kept = await storedPair(sub.address);
+  const previous = kept ? await createSignerFromKeyPair(kept) : null;
+  const previousBalance = previous ? (await state.chain.rpc.getBalance(previous.address).send()).value : 0n;
+  const { pair, signer, instructions } = await enableSession(owner, sub.address, previous, previousBalance);
   // Kept before sending, so a page closed mid-send cannot strand the key's SOL.
   await saveSession(sub.address, pair);
   try {
     await send(state.chain, owner, instructions);
   } catch (error) {
-    await forgetSession(sub.address);
+    // Not confirmed in time is not refused: the transaction may still land, so the key stays.
+    if (!(error instanceof Error && error.message.includes('was not confirmed'))) {
+      if (kept) await saveSession(sub.address, kept);
+      else await forgetSession(sub.address);
+    }
     throw error;
   }
   state.sessions.set(sub.address, signer);
@@ -453,6 +492,7 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
       return show(`Cancelled the order in slot ${slot} of #${id}${trader === owner ? '' : ' (signed by the session key)'}.`);
     }
     case 'deposit':
+      parseAmount($<HTMLInputElement>(`amount-${id}`).value, `amount-${id}`, `Deposit into #${id}`, state.walletUsd);
       if (!amount) throw new Error('Enter an amount.');
       // A sub-account being liquidated passes its markets, so a rescuing deposit also clears the flag.
       const deposit = getDepositInstruction({ owner, exchange, pool: await poolPda(), subAccount: sub.address, vault, ownerToken: token, amount });
@@ -516,11 +556,30 @@ async function loadBurners(demo: Demo) {
 
 // ---- wiring -------------------------------------------------------------------------------
 
+/** Shows `error` beside its field, which is marked invalid until the next action. */
+function markField(error: FieldError) {
+  const input = document.getElementById(error.field);
+  if (!input) return;
+  input.setAttribute('aria-invalid', 'true');
+  const note = document.createElement('span');
+  note.className = 'field-error';
+  note.dataset.testid = `error-${error.field}`;
+  note.textContent = error.message;
+  input.insertAdjacentElement('afterend', note);
+}
+
+function clearFieldErrors() {
+  document.querySelectorAll('.field-error').forEach((e) => e.remove());
+  document.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+}
+
 function guarded(task: () => Promise<unknown>) {
   return async () => {
+    clearFieldErrors();
     try {
       await task();
     } catch (error) {
+      if (error instanceof FieldError) markField(error);
       show(describeError(error), 'error');
     }
     await refresh().catch(() => {});

@@ -52,7 +52,12 @@ export function describeError(error: unknown): string {
   if (code !== null) return describeProgramError(code);
   const message = error instanceof Error ? error.message : String(error);
   const hex = /custom program error: 0x([0-9a-f]+)/i.exec(message);
-  return hex ? describeProgramError(parseInt(hex[1], 16)) : message;
+  if (hex) return describeProgramError(parseInt(hex[1], 16));
+  // Never a raw RPC blob: kit's errors carry a decoding hint and base64 context.
+  if (/Decode this error|#-32002/.test(message) || message.length > 200) {
+    return 'The cluster refused the transaction in simulation (nothing was sent): check the amounts against your balances.';
+  }
+  return message;
 }
 
 /** Signs `instructions` with `payer` (the wallet), sends with preflight, waits until processed. */

@@ -37,23 +37,37 @@ export const saveSession = (sub: Address, pair: CryptoKeyPair) => withStore('rea
 /** Deletes `sub`'s session key from this browser. */
 export const forgetSession = (sub: Address) => withStore('readwrite', (s) => s.delete(sub));
 
+/** The key pair this browser holds for `sub`, whether or not the chain still names it. */
+export const storedPair = async (sub: Address) => ((await withStore('readonly', (s) => s.get(sub))) as CryptoKeyPair | undefined) ?? null;
+
+/** `storedPair` as a signer. */
+export async function storedSession(sub: Address): Promise<KeyPairSigner | null> {
+  const pair = await storedPair(sub);
+  return pair ? createSignerFromKeyPair(pair) : null;
+}
+
 /** The session signer for `sub` if this browser holds the key the sub-account delegates to. */
 export async function sessionFor(sub: Address, delegate: Address | null): Promise<KeyPairSigner | null> {
   if (!delegate) return null;
-  const pair = (await withStore('readonly', (s) => s.get(sub))) as CryptoKeyPair | undefined;
-  if (!pair) return null;
-  const signer = await createSignerFromKeyPair(pair);
-  return signer.address === delegate ? signer : null;
+  const signer = await storedSession(sub);
+  return signer?.address === delegate ? signer : null;
 }
 
-/** A new session key for `sub` and the instructions (signed by the owner) that enable it. */
-export async function enableSession(owner: TransactionPartialSigner, sub: Address) {
+/**
+ * A new session key for `sub` and the instructions (signed by the owner) that enable it. A key
+ * this browser held before (`previous`, revoked elsewhere) returns its `previousBalance` of SOL
+ * to the owner in the same transaction, so replacing it strands nothing.
+ */
+export async function enableSession(owner: TransactionPartialSigner, sub: Address, previous: KeyPairSigner | null, previousBalance: bigint) {
   const pair = await generateKeyPair();
   const signer = await createSignerFromKeyPair(pair);
   const instructions: Instruction[] = [
     getTransferSolInstruction({ source: owner, destination: signer.address, amount: lamports(SESSION_FUNDING) }),
     getSetDelegateInstruction({ owner, subAccount: sub, delegate: signer.address }),
   ];
+  if (previous && previousBalance > 0n) {
+    instructions.push(getTransferSolInstruction({ source: previous, destination: owner.address, amount: lamports(previousBalance) }));
+  }
   return { pair, signer, instructions };
 }
 

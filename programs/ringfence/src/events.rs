@@ -28,10 +28,15 @@ thread_local! {
 /// the program's own code on copies of its accounts, outside any transaction).
 #[cfg(not(target_os = "solana"))]
 pub fn silenced<T>(f: impl FnOnce() -> T) -> T {
-    let was = SILENCED.with(|s| s.replace(true));
-    let out = f();
-    SILENCED.with(|s| s.set(was));
-    out
+    /// Restores the previous state however `f` ends (a panic included).
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SILENCED.with(|s| s.set(self.0));
+        }
+    }
+    let _restore = Restore(SILENCED.with(|s| s.replace(true)));
+    f()
 }
 
 /// The exchange, its vault and pool were created.

@@ -1,0 +1,62 @@
+// Strict reading of the order ticket's fields: a bad number is refused at its field with the
+// reason, never read as something else ("0x10" is not 16x, "abc" is not "no stop-loss").
+
+import { parseDecimal, usd } from './format';
+
+/** A refusal that belongs to one input: the page shows `message` beside the field `field`. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A whole leverage from 1 to the market's maximum, digits only. */
+export function parseLeverage(text: string, max: number): number {
+  const cleaned = text.trim().replace(/x$/i, '');
+  const leverage = /^\d{1,4}$/.test(cleaned) ? Number(cleaned) : NaN;
+  if (!Number.isInteger(leverage) || leverage < 1 || leverage > max) {
+    throw new FieldError('t-leverage', `Leverage: a whole number from 1 to ${max} (this market's maximum).`);
+  }
+  return leverage;
+}
+
+/** A size in base atoms (9 decimals), more than zero. */
+export function parseSize(text: string): bigint {
+  const base = parseDecimal(text, 9);
+  if (!base) throw new FieldError('t-size', 'Size: a number of units above zero, like 0.2.');
+  return base;
+}
+
+/** An optional dollar price (stop-loss, take-profit): empty is none; anything else must parse. */
+export function optionalPrice(text: string, field: string, label: string): bigint {
+  if (text.trim() === '') return 0n;
+  const value = parseDecimal(text, 6);
+  if (!value) throw new FieldError(field, `${label}: a price in dollars like 45,000, or leave it empty.`);
+  return value;
+}
+
+/** A dollar amount that must be positive and at most `available` (native units). */
+export function parseAmount(text: string, field: string, label: string, available: bigint): bigint {
+  const value = parseDecimal(text, 6);
+  if (!value) throw new FieldError(field, `${label}: an amount in dollars above zero, like 1,500.`);
+  if (value > available) throw new FieldError(field, `${label}: your wallet holds ${usd(available)}.`);
+  return value;
+}
+
+/**
+ * Stop-loss and take-profit on the right side of the mark (`mark`, native units per unit): a
+ * long's stop below it and its take-profit above, a short's the other way round. A trigger on
+ * the wrong side would fire at once.
+ */
+export function checkTriggers(side: 'long' | 'short', mark: bigint, stopLoss: bigint, takeProfit: bigint): void {
+  const long = side === 'long';
+  if (stopLoss && (long ? stopLoss >= mark : stopLoss <= mark)) {
+    throw new FieldError('t-stop', `Stop-loss: a ${side}'s stop must be ${long ? 'below' : 'above'} the mark (${usd(mark)}), or it fires at once.`);
+  }
+  if (takeProfit && (long ? takeProfit <= mark : takeProfit >= mark)) {
+    throw new FieldError('t-take', `Take-profit: a ${side}'s must be ${long ? 'above' : 'below'} the mark (${usd(mark)}).`);
+  }
+}
