@@ -9,24 +9,15 @@
 
 use ringfence::instructions::Side;
 use ringfence::math::I80F48;
-use ringfence::state::{MarketParams, StubOracle, SubAccountMode};
+use ringfence::state::{StubOracle, SubAccountMode};
 use ringfence_sdk::stress::{as_isolated, as_one_cross, run, Book, Holding, Outcome, Scenario};
 use ringfence_tests::params::{btc_params, eth_params, BASE_UNIT, USD};
+use ringfence_tests::trading::frictionless;
 use ringfence_tests::{Harness, Wallet};
 use solana_sdk::pubkey::Pubkey;
 
 const BTC: u16 = 0;
 const ETH: u16 = 1;
-
-fn frictionless(params: MarketParams) -> MarketParams {
-    MarketParams {
-        taker_fee_bps: 0,
-        max_premium_bps: 0,
-        im_size_scale: 0,
-        max_side_oi_pool_bps: u16::MAX,
-        ..params
-    }
-}
 
 struct World {
     h: Harness,
