@@ -36,6 +36,7 @@ import { enableSession, forgetSession, revokeSession, saveSession, sessionFor, s
 import { getCancelOrderInstruction } from './generated';
 import { describeError, send } from './send';
 import { FieldError, checkTriggers, optionalPrice, parseAmount, parseLeverage, parseSize } from './ticket';
+import { clearFieldErrors, markField, replaceKeepingInput } from './dom';
 import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
 
 interface Demo {
@@ -203,28 +204,6 @@ function renderAccounts(now: bigint) {
     section('Cross sub-accounts (one collateral balance, up to 8 positions)', cross) +
     section('Isolated sub-accounts (one position, ring-fenced collateral)', isolated),
   );
-}
-
-/**
- * Replaces `element`'s content with `html` only when it changed, keeping what the user typed in
- * its inputs and the cursor: a refresh never wipes a half-typed amount or swallows a click.
- */
-function replaceKeepingInput(element: HTMLElement, html: string) {
-  if (element.dataset.rendered === html) return;
-  const typed = Array.from(element.querySelectorAll('input')).filter((i) => i.id).map((i) => [i.id, i.value] as const);
-  const active = document.activeElement;
-  const focus = active instanceof HTMLInputElement && element.contains(active) ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
-  element.innerHTML = html;
-  element.dataset.rendered = html;
-  for (const [id, value] of typed) {
-    const input = document.getElementById(id);
-    if (input instanceof HTMLInputElement) input.value = value;
-  }
-  const input = focus ? document.getElementById(focus.id) : null;
-  if (input instanceof HTMLInputElement) {
-    input.focus();
-    input.setSelectionRange(focus!.start, focus!.end);
-  }
 }
 
 function renderTicketOptions() {
@@ -555,23 +534,6 @@ async function loadBurners(demo: Demo) {
 }
 
 // ---- wiring -------------------------------------------------------------------------------
-
-/** Shows `error` beside its field, which is marked invalid until the next action. */
-function markField(error: FieldError) {
-  const input = document.getElementById(error.field);
-  if (!input) return;
-  input.setAttribute('aria-invalid', 'true');
-  const note = document.createElement('span');
-  note.className = 'field-error';
-  note.dataset.testid = `error-${error.field}`;
-  note.textContent = error.message;
-  input.insertAdjacentElement('afterend', note);
-}
-
-function clearFieldErrors() {
-  document.querySelectorAll('.field-error').forEach((e) => e.remove());
-  document.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
-}
 
 function guarded(task: () => Promise<unknown>) {
   return async () => {
