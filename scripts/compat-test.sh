@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-(cd "$root" && cargo build -q -p ringfence-localnet)
+# The whole workspace's bins, so features unify as in `cargo test --workspace` and nothing
+# (RocksDB, agave's ledger) is compiled a second time with another feature set.
+(cd "$root" && cargo build -q --workspace --bins)
 cd app/localnet/compat
 if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
   echo "==> npm ci (compat)"

@@ -25,7 +25,8 @@ log=$(mktemp)
 status=0
 npx vitest run 2>&1 | tee "$log" || status=1
 echo "==> web browser tests (Playwright, Chromium)"
-(cd "$root" && cargo build -q -p ringfence-local-exchange)
+# Workspace bins: the same feature set as `cargo test --workspace`, so nothing is rebuilt.
+(cd "$root" && cargo build -q --workspace --bins)
 npx playwright test 2>&1 | tee -a "$log" || status=1
 # vitest: "Tests  65 passed (65)"; playwright: "  1 passed (5.6s)"; either: "N failed".
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
