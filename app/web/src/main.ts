@@ -37,6 +37,7 @@ import { getCancelOrderInstruction } from './generated';
 import { describeError, send } from './send';
 import { FieldError, checkTriggers, optionalPrice, parseAmount, parseLeverage, parseSize } from './ticket';
 import { clearFieldErrors, markField, replaceKeepingInput } from './dom';
+import { mountWhatIf, whatIfData } from './whatif';
 import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
 
 interface Demo {
@@ -225,9 +226,14 @@ function renderTicketOptions() {
   }
 }
 
+let renderWhatIf: ReturnType<typeof mountWhatIf> = () => {};
+
 function render() {
   renderMarkets();
-  state.chain.now().then(renderAccounts, () => renderAccounts(0n));
+  void state.chain.now().catch(() => 0n).then((now) => {
+    renderAccounts(now);
+    renderWhatIf(state.owner ? whatIfData(state.markets, state.subAccounts, now) : null);
+  });
   renderTicketOptions();
   $('demo').hidden = !state.demo;
   void renderHistory();
@@ -558,6 +564,7 @@ async function main() {
   state.sessions = new Map();
   state.now = 0n;
   $('rpc').textContent = url;
+  renderWhatIf = mountWhatIf($('whatif'));
   if (state.demo) await loadBurners(state.demo);
   renderWallets();
   onWalletsChanged(renderWallets);

@@ -15,6 +15,7 @@ const SECONDS_PER_HOUR = 3_600n;
 /** Base atoms per quote native unit at a price of 1 (9 − 6 decimals). */
 const ATOMS_PER_NATIVE = 1_000n;
 
+/** An integer as I80F48 bits. */
 export const fromInt = (value: bigint): Fixed => value << FRAC;
 const abs = (v: bigint) => (v < 0n ? -v : v);
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
@@ -26,7 +27,8 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a >= 0n ? a / b : -((-a + b - 1n) / b);
 }
 
-type Round = 'down' | 'up';
+/** A rounding direction. */
+export type Round = 'down' | 'up';
 
 /** value × numerator / denominator with one directed rounding (the program's `mul_div`). */
 export function mulDiv(value: Fixed, numerator: bigint, denominator: bigint, round: Round): Fixed {
@@ -35,10 +37,14 @@ export function mulDiv(value: Fixed, numerator: bigint, denominator: bigint, rou
   return round === 'up' && quotient * denominator !== product ? quotient + 1n : quotient;
 }
 
-const fixedMul = (a: Fixed, b: Fixed): Fixed => (a * b) >> FRAC;
-const fixedDiv = (a: Fixed, b: Fixed): Fixed => (a << FRAC) / b;
-const floorToInt = (v: Fixed): bigint => v >> FRAC;
-const ceilToInt = (v: Fixed): bigint => -((-v) >> FRAC);
+/** a × b, rounded down (I80F48 multiplication). */
+export const fixedMul = (a: Fixed, b: Fixed): Fixed => (a * b) >> FRAC;
+/** a / b, truncated (I80F48 division). */
+export const fixedDiv = (a: Fixed, b: Fixed): Fixed => (a << FRAC) / b;
+/** floor(v) as an integer. */
+export const floorToInt = (v: Fixed): bigint => v >> FRAC;
+/** ceil(v) as an integer. */
+export const ceilToInt = (v: Fixed): bigint => -((-v) >> FRAC);
 
 /** Market parameters the preview reads. */
 export interface PreviewParams {
@@ -94,9 +100,11 @@ export interface Preview {
   fundingPerHour: bigint;
 }
 
-const baseValue = (base: bigint, price: Fixed, round: Round) =>
+/** base × price in quote native units (the program's `base_value`). */
+export const baseValue = (base: bigint, price: Fixed, round: Round) =>
   mulDiv(price, base, ATOMS_PER_NATIVE, round);
-const notional = (base: bigint, price: Fixed) =>
+/** |base × price|, rounded up (the program's `notional`). */
+export const notional = (base: bigint, price: Fixed) =>
   mulDiv(abs(price), abs(base), ATOMS_PER_NATIVE, 'up');
 
 function maintenance(params: PreviewParams, positionNotional: Fixed): Fixed {
@@ -124,14 +132,17 @@ function indexDelta(m: PreviewMarket, pressure: Fixed, seconds: bigint): Fixed {
   return mulDiv(fixedMul(pressure, m.mark), numerator, PPM * SECONDS_PER_HOUR, 'down');
 }
 
-function indexAt(m: PreviewMarket, now: bigint): Fixed {
+/** The market's funding index at `now`, with the accrual not yet written (`index_at`). */
+export function indexAt(m: PreviewMarket, now: bigint): Fixed {
   const seconds = max(now - m.lastFundingTs, 0n);
   return m.cumulativeFunding + indexDelta(m, skewPressure(m, netBase(m)), seconds);
 }
 
-const positionFunding = (base: bigint, move: Fixed) => ceilToInt(baseValue(base, move, 'up'));
+/** Funding a position owes for an index move, rounded against it (`position_funding`). */
+export const positionFunding = (base: bigint, move: Fixed) => ceilToInt(baseValue(base, move, 'up'));
 
-interface Risk {
+/** One position's notional, PnL and requirements at the market's mark. */
+export interface Risk {
   notional: Fixed;
   pnl: Fixed;
   initial: Fixed;
@@ -148,7 +159,8 @@ function initialRequirement(params: PreviewParams, n: Fixed, leverage: number): 
   return max(byLeverage, bySize);
 }
 
-function positionRisk(p: PreviewPosition, m: PreviewMarket, fundingOwed: bigint): Risk {
+/** The program's `PositionRisk::new`. */
+export function positionRisk(p: PreviewPosition, m: PreviewMarket, fundingOwed: bigint): Risk {
   const n = notional(p.base, m.mark);
   return {
     notional: n,
@@ -158,7 +170,8 @@ function positionRisk(p: PreviewPosition, m: PreviewMarket, fundingOwed: bigint)
   };
 }
 
-interface Health {
+/** A sub-account's equity and requirements (the program's `Health`). */
+export interface Health {
   equity: Fixed;
   equityForOpening: Fixed;
   initial: Fixed;
@@ -166,7 +179,8 @@ interface Health {
   notional: Fixed;
 }
 
-function health(collateral: bigint, positions: PreviewPosition[], markets: PreviewMarket[], now: bigint): Health {
+/** The program's `health_with`: every position at its market's mark and funding at `now`. */
+export function health(collateral: bigint, positions: PreviewPosition[], markets: PreviewMarket[], now: bigint): Health {
   const h = { equity: fromInt(collateral), equityForOpening: fromInt(collateral), initial: 0n, maintenance: 0n, notional: 0n };
   for (const p of positions) {
     const m = markets.find((x) => x.index === p.marketIndex);
@@ -204,7 +218,6 @@ function liquidationPrice(p: PreviewPosition, m: PreviewMarket, equityWithout: F
   return null;
 }
 
-/** Previews `order` on a sub-account holding `collateral` and `positions` at unix time `now`. */
 /**
  * The program's `skew_premium`: the exact average of clamp(skew / scale, ±cap) over the skew path
  * from `before` to `after`, one unit in the last place against the trader.
@@ -230,6 +243,17 @@ function skewPremium(before: Fixed, after: Fixed, scale: bigint, capBps: bigint)
   return clamp(buying ? average + 1n : average - 1n, -cap, cap);
 }
 
+/** The program's `quote_fill`: price with the skew premium and the quote a fill of `delta` moves. */
+export function quoteFill(market: PreviewMarket, delta: bigint): { price: Fixed; quote: bigint } {
+  const netBefore = netBase(market);
+  const skewBefore = baseValue(netBefore, market.mark, 'down');
+  const skewAfter = baseValue(netBefore + delta, market.mark, 'down');
+  const premium = skewPremium(skewBefore, skewAfter, market.params.skewScale, BigInt(market.params.maxPremiumBps));
+  const price = premium === 0n ? market.mark : fixedMul(market.mark, ONE + premium) + (delta > 0n ? 1n : -1n);
+  return { price, quote: floorToInt(-baseValue(delta, price, 'up')) };
+}
+
+/** Previews `order` on a sub-account holding `collateral` and `positions` at unix time `now`. */
 export function preview(
   collateral: bigint,
   positions: PreviewPosition[],
@@ -243,14 +267,7 @@ export function preview(
   const market = { ...found };
   const delta = order.side === 'long' ? order.base : -order.base;
 
-  const netBefore = netBase(market);
-  const skewBefore = baseValue(netBefore, market.mark, 'down');
-  const skewAfter = baseValue(netBefore + delta, market.mark, 'down');
-  const premium = skewPremium(skewBefore, skewAfter, market.params.skewScale, BigInt(market.params.maxPremiumBps));
-  const buying = delta > 0n;
-  const fillPrice =
-    premium === 0n ? market.mark : fixedMul(market.mark, ONE + premium) + (buying ? 1n : -1n);
-  const fillQuote = floorToInt(-baseValue(delta, fillPrice, 'up'));
+  const { price: fillPrice, quote: fillQuote } = quoteFill(market, delta);
   const fee = abs(ceilToInt(mulDiv(notional(delta, fillPrice), BigInt(market.params.takerFeeBps), BPS, 'up')));
 
   const after = positions.map((p) => ({ ...p }));
