@@ -15,7 +15,9 @@ fn dollars(native: I80F48) -> String {
     }
 }
 use ringfence_sdk::client::PricedMarket;
-use ringfence_sdk::stress::{as_isolated, as_one_cross, run, Book, Holding, Outcome, Scenario};
+use ringfence_sdk::stress::{
+    as_isolated, as_one_cross, holdings, run, Book, Holding, Outcome, Scenario,
+};
 use serde_json::{json, Value};
 
 /// What to shock.
@@ -134,29 +136,14 @@ pub async fn stress(session: &Session, args: StressArgs) -> CliResult {
         .await
         .map_err(describe)?
         .ok_or("no pool")?;
-    let priced = markets
-        .iter()
-        .filter_map(|m| m.mark.clone().ok().map(|mark| (m.market, mark)))
-        .collect();
-    let book = Book {
-        markets: priced,
-        exchange,
-        pool,
-        now,
-    };
-    let holdings: Vec<Holding> = session
-        .client
-        .sub_accounts_of(&session.owner)
-        .await
-        .map_err(describe)?
-        .into_iter()
-        .filter(|(_, v)| v.open_positions().next().is_some())
-        .map(|(key, v)| Holding {
-            key,
-            header: v.header,
-            positions: v.positions,
-        })
-        .collect();
+    let book = Book::from_read(&markets, exchange, pool, now);
+    let holdings = holdings(
+        session
+            .client
+            .sub_accounts_of(&session.owner)
+            .await
+            .map_err(describe)?,
+    );
     for holding in &holdings {
         for position in holding.positions.iter().filter(|p| p.is_open()) {
             let market = markets

@@ -3,150 +3,25 @@
 //! filling a crossed limit order once and pruning an expired one, and surviving an RPC that
 //! fails, stalls and comes back.
 
-use ringfence::instructions::{OpenPositionArgs, Side};
+use ringfence::instructions::Side;
 use ringfence::math::I80F48;
 use ringfence::state::{Position, SubAccountMode};
 use ringfence_keeper::scoring::rank;
-use ringfence_keeper::{Keeper, KeeperConfig, Outcome};
-use ringfence_localnet::{demo, Config, Localnet};
+use ringfence_keeper::Outcome;
 use ringfence_sdk::accounts;
 use ringfence_sdk::builders;
-use ringfence_sdk::client::Client;
-use ringfence_sdk::deploy::MarketList;
 use ringfence_sdk::presets::USD;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-const FRICTIONLESS: &str = include_str!("../../localnet/tests/fixtures/frictionless.toml");
+mod common;
 
-struct World {
-    net: Localnet,
-    client: Client,
-    admin: Keypair,
-    mint: Pubkey,
-}
-
-async fn world() -> World {
-    let net = Localnet::start(Config::ephemeral(), jsonrpsee::Methods::new())
-        .await
-        .unwrap();
-    let client = Client::new(&net.rpc_url);
-    let (admin, mint) = (Keypair::new(), Keypair::new());
-    demo::bootstrap(
-        &client,
-        &admin,
-        &mint,
-        MarketList::parse(FRICTIONLESS).unwrap(),
-        1_000_000,
-    )
-    .await
-    .unwrap();
-    World {
-        net,
-        client,
-        admin,
-        mint: mint.pubkey(),
-    }
-}
-
-impl World {
-    async fn wallet(&self, usd: u64) -> (Keypair, Pubkey) {
-        let wallet = Keypair::new();
-        self.client
-            .airdrop(&wallet.pubkey(), 10_000_000_000)
-            .await
-            .unwrap();
-        let token = demo::fund(&self.client, &self.admin, &self.mint, &wallet.pubkey(), usd)
-            .await
-            .unwrap();
-        (wallet, token)
-    }
-
-    /// A sub-account with `usd` deposited and a long of `base` atoms at `leverage` in `market`.
-    async fn trader(
-        &self,
-        mode: SubAccountMode,
-        usd: u64,
-        market: u16,
-        base: u64,
-        leverage: u16,
-    ) -> (Keypair, Pubkey) {
-        let (trader, token) = self.wallet(usd).await;
-        let owner = trader.pubkey();
-        let sub = builders::sub_account_pda(&owner, 0);
-        let oracle = builders::stub_oracle_pda(market);
-        let order = OpenPositionArgs {
-            side: Side::Long,
-            base,
-            leverage,
-            limit_price: u64::MAX,
-        };
-        let ixs = [
-            builders::create_user(&owner),
-            builders::create_sub_account(&owner, 0, mode),
-            builders::deposit(&owner, &sub, &token, usd * USD),
-            builders::open_position(&owner, &sub, market, &oracle, order, &[]),
-        ];
-        self.client.send(&ixs, &trader, &[]).await.unwrap();
-        (trader, sub)
-    }
-
-    async fn set_price(&self, index: u16, dollars: i64) {
-        let ix = builders::set_stub_price(&self.admin.pubkey(), index, dollars * 1_000_000, 0, -6);
-        self.client.send(&[ix], &self.admin, &[]).await.unwrap();
-    }
-
-    async fn positions(&self, sub: &Pubkey) -> Vec<Position> {
-        self.client
-            .sub_account(sub)
-            .await
-            .unwrap()
-            .unwrap()
-            .positions
-    }
-
-    async fn assert_conservation(&self) {
-        let (vault, ledgers) = self.client.vault_and_ledgers().await.unwrap();
-        assert_eq!(
-            i128::from(vault),
-            ledgers,
-            "vault balance must equal the ledgers"
-        );
-    }
-
-    async fn keeper(&self, rpc_url: &str) -> Arc<Keeper> {
-        let keeper = Keypair::new();
-        self.client
-            .airdrop(&keeper.pubkey(), 10_000_000_000)
-            .await
-            .unwrap();
-        let config = KeeperConfig {
-            rpc_url: rpc_url.to_string(),
-            scan_interval_ms: 200,
-            funding_interval_s: 1,
-            max_in_flight: 1,
-            rpc_timeout_ms: 2_000,
-            max_backoff_ms: 400,
-            ..KeeperConfig::default()
-        };
-        Keeper::new(config, keeper).await.unwrap()
-    }
-}
-
-async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..300 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
+use common::{eventually, world};
 
 const BTC: u16 = 0;
 const ETH: u16 = 1;

@@ -11,6 +11,8 @@
 //! latency (liquidations happen exactly at each step's price), and other traders' accounts,
 //! whose liquidations would move the premium (docs/STRESS.md).
 
+use crate::accounts::SubAccountView;
+use crate::client::PricedMarket;
 use anchor_lang::prelude::*;
 use ringfence::error::RingfenceError;
 use ringfence::events::silenced;
@@ -139,6 +141,37 @@ pub struct Outcome {
     /// The wallet's loss over all its sub-accounts: Σ start equity − Σ final equity (positive is
     /// a loss), quote native.
     pub total_loss: I80F48,
+}
+
+impl Book {
+    /// The book from what a client read: every market with a usable mark (the others are left
+    /// out, so a sub-account holding one fails with `MarketNotFound`), the exchange, the pool
+    /// and the cluster's unix time.
+    pub fn from_read(markets: &[PricedMarket], exchange: Exchange, pool: Pool, now: i64) -> Self {
+        let markets = markets
+            .iter()
+            .filter_map(|m| m.mark.clone().ok().map(|mark| (m.market, mark)))
+            .collect();
+        Self {
+            markets,
+            exchange,
+            pool,
+            now,
+        }
+    }
+}
+
+/// The sub-accounts among `accounts` (as read over RPC) that hold an open position.
+pub fn holdings(accounts: Vec<(Pubkey, SubAccountView)>) -> Vec<Holding> {
+    accounts
+        .into_iter()
+        .filter(|(_, v)| v.open_positions().next().is_some())
+        .map(|(key, v)| Holding {
+            key,
+            header: v.header,
+            positions: v.positions,
+        })
+        .collect()
 }
 
 /// Runs `scenario` on `holdings` from `book`. Fails with the program's error if a market a
