@@ -3,8 +3,10 @@
 //! crossed stop-loss / take-profit orders. Runs unchanged against the local network, devnet or
 //! mainnet.
 
+pub mod band;
 pub mod config;
 pub mod counters;
+pub mod index;
 pub mod keeper;
 pub mod orders;
 pub mod scoring;
