@@ -103,7 +103,7 @@ impl LiquidationIndex {
     /// Replaces the whole index by `accounts` (a full scan) scored at `markets` and `now`.
     pub fn rebuild(
         &mut self,
-        accounts: Vec<(Pubkey, SubAccountView)>,
+        accounts: &[(Pubkey, SubAccountView)],
         markets: &[PricedMarket],
         now: i64,
     ) -> Pass {
@@ -111,7 +111,7 @@ impl LiquidationIndex {
         let mut pass = Pass::default();
         for (key, view) in accounts {
             pass.work.rescored += 1;
-            let score = self.put(key, view, markets, now);
+            let score = self.put(*key, view.clone(), markets, now);
             record(&mut pass, score);
         }
         worst_first(&mut pass.candidates);

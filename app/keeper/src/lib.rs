@@ -6,10 +6,12 @@
 pub mod band;
 pub mod config;
 pub mod counters;
+pub mod fees;
 pub mod index;
 pub mod keeper;
 pub mod orders;
 pub mod scoring;
+mod watch;
 
 pub use config::KeeperConfig;
 pub use keeper::{Keeper, Outcome};

@@ -71,7 +71,7 @@ fn an_isolated_long_is_rescored_only_below_its_band_edge_worked_out_by_hand() {
     let key = Pubkey::new_unique();
     let mut index = LiquidationIndex::new(HORIZON_S);
     let built = index.rebuild(
-        vec![(key, view(1_000 * USD as i64, true, &[long]))],
+        &[(key, view(1_000 * USD as i64, true, &[long]))],
         &markets,
         NOW,
     );
@@ -104,7 +104,7 @@ fn a_rise_never_rescores_a_long_below_twice_its_mark() {
     let long = position(0, BASE_UNIT / 5, fx("50000"), 10);
     let mut index = LiquidationIndex::new(HORIZON_S);
     index.rebuild(
-        vec![(
+        &[(
             Pubkey::new_unique(),
             view(1_000 * USD as i64, true, &[long]),
         )],
@@ -333,7 +333,7 @@ proptest! {
         let last = markets.iter().map(|m| m.mark.clone().unwrap()).collect();
         let mut world = World { markets, accounts, last, now: NOW };
         let mut index = LiquidationIndex::new(HORIZON_S);
-        let built = index.rebuild(world.accounts.clone(), &world.markets, NOW);
+        let built = index.rebuild(&world.accounts, &world.markets, NOW);
         prop_assert_eq!(keys(&built.candidates), rescan(&world.accounts, &world.markets, NOW));
         for step in &steps {
             world.apply(step, &mut index);
