@@ -22,8 +22,16 @@ pub struct KeeperConfig {
     pub settle_batch: usize,
     /// Liquidations and trigger executions in flight at once.
     pub max_in_flight: usize,
-    /// Priority fee, micro-lamports per compute unit (0 = none).
+    /// Priority fee, micro-lamports per compute unit (0 = none); the floor when fees follow
+    /// the cluster.
     pub priority_fee_micro_lamports: u64,
+    /// Highest priority fee, micro-lamports per compute unit; when set (above 0), each
+    /// transaction bids the 75th percentile of `getRecentPrioritizationFees` for the accounts it
+    /// writes, between `priority_fee_micro_lamports` and this (0 = the fixed fee only).
+    pub max_priority_fee_micro_lamports: u64,
+    /// Seconds the liquidation index's price bands hold before an account is re-scored anyway
+    /// (funding moves equity with time).
+    pub index_horizon_s: u64,
     /// Compute unit limit requested per transaction.
     pub compute_unit_limit: u32,
     /// Per-request RPC timeout, milliseconds.
@@ -45,6 +53,8 @@ impl Default for KeeperConfig {
             settle_batch: 20,
             max_in_flight: 4,
             priority_fee_micro_lamports: 0,
+            max_priority_fee_micro_lamports: 0,
+            index_horizon_s: 30,
             compute_unit_limit: 400_000,
             rpc_timeout_ms: 5_000,
             max_backoff_ms: 30_000,

@@ -10,6 +10,13 @@ pub struct Counters {
     pub scans: u64,
     /// Sub-accounts with positions decoded and scored, over all scans.
     pub accounts_scanned: u64,
+    /// Price updates the liquidation index handled.
+    pub index_ticks: u64,
+    /// Sub-accounts the index re-scored on price updates (band crossed, horizon passed, or
+    /// re-scored on every update), over all updates.
+    pub index_rescored: u64,
+    /// (sub-account, market) band edges price updates crossed, over all updates.
+    pub index_crossed: u64,
     /// Liquidatable sub-accounts found, over all scans.
     pub candidates: u64,
     /// Liquidation transactions sent.

@@ -4,25 +4,22 @@
 
 use crate::config::KeeperConfig;
 use crate::counters::Counters;
-use crate::scoring::{assess, crossed_triggers, rank};
-use futures_util::StreamExt;
+use crate::index::LiquidationIndex;
+use crate::scoring::{assess, crossed_triggers};
+use crate::watch::{watch_oracles, watch_program};
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use ringfence_sdk::accounts::SubAccountView;
 use ringfence_sdk::builders;
 use ringfence_sdk::client::{position_pairs, Client, ClientError, PricedMarket};
 use ringfence_sdk::errors::program_error;
-use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
-use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{read_keypair_file, Keypair, Signature, Signer};
 use solana_sdk::transaction::TransactionError;
 use std::collections::HashSet;
-use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinSet;
@@ -50,8 +47,9 @@ pub struct Keeper {
     pub(crate) client: Client,
     pub(crate) keypair: Keypair,
     pub(crate) token: Pubkey,
-    config: KeeperConfig,
+    pub(crate) config: KeeperConfig,
     counters: Mutex<Counters>,
+    index: Mutex<LiquidationIndex>,
     in_flight: Mutex<HashSet<Pubkey>>,
     landed: Mutex<Vec<(Pubkey, u16)>>,
     slots: Arc<Semaphore>,
@@ -99,12 +97,14 @@ impl Keeper {
             client.send(&[create], &keypair, &[]).await?;
         }
         let slots = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
+        let horizon_s = i64::try_from(config.index_horizon_s).unwrap_or(i64::MAX);
         Ok(Arc::new(Self {
             client,
             keypair,
             token,
             config,
             counters: Mutex::default(),
+            index: Mutex::new(LiquidationIndex::new(horizon_s)),
             in_flight: Mutex::default(),
             landed: Mutex::default(),
             slots,
@@ -132,8 +132,13 @@ impl Keeper {
         update(&mut self.counters.lock().expect("counters"));
     }
 
-    fn lock_in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<Pubkey>> {
+    fn lock_in_flight(&self) -> MutexGuard<'_, HashSet<Pubkey>> {
         self.in_flight.lock().expect("in-flight set")
+    }
+
+    /// The liquidation index (never held across an await).
+    pub(crate) fn lock_index(&self) -> MutexGuard<'_, LiquidationIndex> {
+        self.index.lock().expect("liquidation index")
     }
 
     pub(crate) fn claim(&self, key: Pubkey) -> Option<InFlight<'_>> {
@@ -145,25 +150,24 @@ impl Keeper {
         }
     }
 
-    fn rpc_failed(&self, what: &str, error: &ClientError) {
+    pub(crate) fn rpc_failed(&self, what: &str, error: &ClientError) {
         self.count(|c| c.rpc_errors += 1);
         tracing::warn!(what, error = %error, "rpc error");
     }
 
-    fn budget(&self) -> Vec<Instruction> {
+    async fn budget(&self, instruction: &Instruction) -> Vec<Instruction> {
         let mut budget = vec![ComputeBudgetInstruction::set_compute_unit_limit(
             self.config.compute_unit_limit,
         )];
-        if self.config.priority_fee_micro_lamports > 0 {
-            budget.push(ComputeBudgetInstruction::set_compute_unit_price(
-                self.config.priority_fee_micro_lamports,
-            ));
+        let price = self.unit_price(instruction).await;
+        if price > 0 {
+            budget.push(ComputeBudgetInstruction::set_compute_unit_price(price));
         }
         budget
     }
 
     pub(crate) async fn send(&self, instruction: Instruction) -> Result<Signature, ClientError> {
-        let mut instructions = self.budget();
+        let mut instructions = self.budget(&instruction).await;
         instructions.push(instruction);
         self.client.send(&instructions, &self.keypair, &[]).await
     }
@@ -305,13 +309,15 @@ impl Keeper {
         }
     }
 
-    /// One full pass: discover, rank, liquidate worst first (up to `max_in_flight` at once),
-    /// then execute crossed triggers. Returns the ranked candidates' keys.
+    /// One full pass: discover, rebuild the liquidation index (ranking every account), liquidate
+    /// worst first (up to `max_in_flight` at once), then execute crossed triggers. Returns the
+    /// ranked candidates' keys.
     pub async fn scan_once(self: &Arc<Self>) -> Result<Vec<Pubkey>, ClientError> {
         let accounts = self.discover().await?;
         let markets = self.client.markets().await?;
         let now = self.client.now().await?;
-        let (candidates, unpriced) = rank(&accounts, &markets, now);
+        let pass = self.lock_index().rebuild(&accounts, &markets, now);
+        let (candidates, unpriced) = (pass.candidates, pass.unpriced);
         for u in &unpriced {
             tracing::warn!(event = "unpriced", sub_account = %u.key, reason = %u.reason);
         }
@@ -321,6 +327,22 @@ impl Keeper {
             c.candidates += candidates.len() as u64;
         });
         let keys: Vec<Pubkey> = candidates.iter().map(|c| c.key).collect();
+        self.liquidate_ranked(&keys).await;
+        for (key, index) in crossed_triggers(&accounts, &markets) {
+            if keys.contains(&key) {
+                continue;
+            }
+            if let Some(market) = markets.iter().find(|m| m.market.index == index) {
+                self.execute_trigger(key, index, market.market.oracle).await;
+            }
+        }
+        self.execute_orders(&markets, now).await?;
+        self.prune_orders(now).await?;
+        Ok(keys)
+    }
+
+    /// Liquidates `keys` in order, up to `max_in_flight` at once, and waits for all of them.
+    pub(crate) async fn liquidate_ranked(self: &Arc<Self>, keys: &[Pubkey]) {
         let mut tasks = JoinSet::new();
         for key in keys.iter().copied() {
             let permit = Arc::clone(&self.slots)
@@ -335,17 +357,6 @@ impl Keeper {
             });
         }
         while tasks.join_next().await.is_some() {}
-        for (key, index) in crossed_triggers(&accounts, &markets) {
-            if keys.contains(&key) {
-                continue;
-            }
-            if let Some(market) = markets.iter().find(|m| m.market.index == index) {
-                self.execute_trigger(key, index, market.market.oracle).await;
-            }
-        }
-        self.execute_orders(&markets, now).await?;
-        self.prune_orders(now).await?;
-        Ok(keys)
     }
 
     /// Accrues funding on every market, which also revalues its pool terms (LP flows need every
@@ -416,7 +427,15 @@ impl Keeper {
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let (dirty, mut notified) = mpsc::channel::<Pubkey>(1_024);
         if let Some(ws_url) = self.config.ws_url.clone() {
-            tokio::spawn(watch_program(ws_url, dirty, shutdown.clone()));
+            tokio::spawn(watch_program(ws_url.clone(), dirty, shutdown.clone()));
+            let (ticked, ticks) = mpsc::channel::<()>(1);
+            tokio::spawn(watch_oracles(
+                Arc::clone(&self),
+                ws_url,
+                ticked,
+                shutdown.clone(),
+            ));
+            tokio::spawn(Arc::clone(&self).follow_ticks(ticks, shutdown.clone()));
         }
         let mut funding = tokio::time::interval(self.config.funding_interval());
         let mut report =
@@ -461,7 +480,8 @@ impl Keeper {
         tracing::info!(event = "stopped", counters = ?self.counters());
     }
 
-    /// Re-scores one sub-account (after a notification) and liquidates it if allowed.
+    /// Re-scores one sub-account (after a notification), updates its place in the liquidation
+    /// index, and liquidates it if allowed.
     async fn consider(&self, key: Pubkey) {
         let Ok(permit) = self.slots.acquire().await else {
             return;
@@ -473,64 +493,16 @@ impl Keeper {
                 self.client.now().await?,
             ))
         };
-        if let Ok((Some(view), markets, now)) = fresh.await {
-            if let Ok(Some(_)) = assess(key, &view, &markets, now) {
-                self.liquidate(key).await;
-            }
-        }
-        drop(permit);
-    }
-}
-
-/// Follows the program's sub-accounts with positions over websocket and reports changed keys;
-/// reconnects with back-off when the subscription drops. Periodic scans cover any gap.
-async fn watch_program(
-    url: String,
-    dirty: mpsc::Sender<Pubkey>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let mut delay = Duration::from_millis(500);
-    loop {
-        if let Ok(client) = PubsubClient::new(&url).await {
-            let filters = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
-                SUB_ACCOUNT_HAS_POSITIONS_OFFSET,
-                vec![1],
-            ))];
-            let config = RpcProgramAccountsConfig {
-                filters: Some(filters),
-                account_config: RpcAccountInfoConfig {
-                    encoding: Some(UiAccountEncoding::Base64),
-                    ..RpcAccountInfoConfig::default()
-                },
-                ..RpcProgramAccountsConfig::default()
-            };
-            if let Ok((mut stream, _unsubscribe)) =
-                client.program_subscribe(&ringfence::ID, Some(config)).await
-            {
-                delay = Duration::from_millis(500);
-                loop {
-                    tokio::select! {
-                        _ = shutdown.changed() => return,
-                        next = stream.next() => match next {
-                            Some(update) => {
-                                if let Ok(key) = Pubkey::from_str(&update.value.pubkey) {
-                                    let _ = dirty.try_send(key);
-                                }
-                            }
-                            None => break,
-                        },
-                    }
+        match fresh.await {
+            Ok((Some(view), markets, now)) => {
+                let score = self.lock_index().upsert(key, view, &markets, now);
+                if let Ok(Some(_)) = score {
+                    self.liquidate(key).await;
                 }
             }
+            Ok((None, _, _)) => self.lock_index().remove(&key),
+            Err(error) => self.rpc_failed("notification", &error),
         }
-        tracing::warn!(
-            event = "subscription_lost",
-            retry_ms = delay.as_millis() as u64
-        );
-        tokio::select! {
-            _ = shutdown.changed() => return,
-            _ = tokio::time::sleep(delay) => {}
-        }
-        delay = (delay * 2).min(Duration::from_secs(30));
+        drop(permit);
     }
 }

@@ -3,11 +3,15 @@
 //! crossed stop-loss / take-profit orders. Runs unchanged against the local network, devnet or
 //! mainnet.
 
+pub mod band;
 pub mod config;
 pub mod counters;
+pub mod fees;
+pub mod index;
 pub mod keeper;
 pub mod orders;
 pub mod scoring;
+mod watch;
 
 pub use config::KeeperConfig;
 pub use keeper::{Keeper, Outcome};

@@ -32,6 +32,9 @@ struct Args {
     /// Priority fee, micro-lamports per compute unit.
     #[arg(long)]
     priority_fee: Option<u64>,
+    /// Highest priority fee; set, fees follow the cluster's recent fees up to it.
+    #[arg(long)]
+    max_priority_fee: Option<u64>,
     /// Log as JSON lines.
     #[arg(long)]
     json_logs: bool,
@@ -64,6 +67,9 @@ fn config(args: &Args) -> Result<KeeperConfig, String> {
     }
     if let Some(fee) = args.priority_fee {
         config.priority_fee_micro_lamports = fee;
+    }
+    if let Some(cap) = args.max_priority_fee {
+        config.max_priority_fee_micro_lamports = cap;
     }
     Ok(config)
 }

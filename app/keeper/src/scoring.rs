@@ -100,8 +100,13 @@ pub fn rank(
             Err(u) => unpriced.push(u),
         }
     }
-    candidates.sort_by(|a, b| a.health_ratio.cmp(&b.health_ratio).then(a.key.cmp(&b.key)));
+    worst_first(&mut candidates);
     (candidates, unpriced)
+}
+
+/// Orders candidates worst (lowest equity / maintenance) first, ties by address.
+pub fn worst_first(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| a.health_ratio.cmp(&b.health_ratio).then(a.key.cmp(&b.key)));
 }
 
 /// `(sub-account, market)` of every position whose stop-loss or take-profit has been crossed.

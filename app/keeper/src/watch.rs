@@ -1,0 +1,177 @@
+//! Websocket subscriptions: the program's sub-accounts (a change re-scores that account) and
+//! each market's oracle account (a price update reprices the liquidation index, which re-scores
+//! only the accounts whose band the new mark leaves). Both reconnect with back-off; the periodic
+//! full scan covers any gap.
+
+use crate::keeper::Keeper;
+use futures_util::stream::{select_all, StreamExt};
+use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_sdk::pubkey::Pubkey;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// First wait after a lost subscription; it doubles up to `MAX_RETRY`.
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+/// Longest wait between reconnection attempts.
+const MAX_RETRY: Duration = Duration::from_secs(30);
+
+fn base64_config() -> RpcAccountInfoConfig {
+    RpcAccountInfoConfig {
+        encoding: Some(UiAccountEncoding::Base64),
+        ..RpcAccountInfoConfig::default()
+    }
+}
+
+/// Logs a lost subscription and waits `delay` (or until shutdown: then `false`).
+async fn retry(what: &str, delay: &mut Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    tracing::warn!(
+        event = "subscription_lost",
+        what,
+        retry_ms = delay.as_millis() as u64
+    );
+    tokio::select! {
+        _ = shutdown.changed() => return false,
+        _ = tokio::time::sleep(*delay) => {}
+    }
+    *delay = (*delay * 2).min(MAX_RETRY);
+    true
+}
+
+/// Follows the program's sub-accounts with positions and reports changed keys.
+pub(crate) async fn watch_program(
+    url: String,
+    dirty: mpsc::Sender<Pubkey>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut delay = FIRST_RETRY;
+    loop {
+        if let Ok(client) = PubsubClient::new(&url).await {
+            let filters = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                SUB_ACCOUNT_HAS_POSITIONS_OFFSET,
+                vec![1],
+            ))];
+            let config = RpcProgramAccountsConfig {
+                filters: Some(filters),
+                account_config: base64_config(),
+                ..RpcProgramAccountsConfig::default()
+            };
+            if let Ok((mut stream, _unsubscribe)) =
+                client.program_subscribe(&ringfence::ID, Some(config)).await
+            {
+                delay = FIRST_RETRY;
+                loop {
+                    tokio::select! {
+                        _ = shutdown.changed() => return,
+                        next = stream.next() => match next {
+                            Some(update) => {
+                                if let Ok(key) = Pubkey::from_str(&update.value.pubkey) {
+                                    let _ = dirty.try_send(key);
+                                }
+                            }
+                            None => break,
+                        },
+                    }
+                }
+            }
+        }
+        if !retry("program", &mut delay, &mut shutdown).await {
+            return;
+        }
+    }
+}
+
+/// Follows every market's oracle account (the list is re-read at each connection) and reports
+/// that some price changed. The channel holds one report: updates that arrive while the last
+/// is being handled collapse into one, since a reprice reads every mark.
+pub(crate) async fn watch_oracles(
+    keeper: Arc<Keeper>,
+    url: String,
+    ticked: mpsc::Sender<()>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut delay = FIRST_RETRY;
+    loop {
+        let oracles: Vec<Pubkey> = match keeper.client.markets().await {
+            Ok(markets) => markets.iter().map(|m| m.market.oracle).collect(),
+            Err(error) => {
+                keeper.rpc_failed("oracle list", &error);
+                Vec::new()
+            }
+        };
+        if let (false, Ok(client)) = (oracles.is_empty(), PubsubClient::new(&url).await) {
+            let mut streams = Vec::with_capacity(oracles.len());
+            for oracle in &oracles {
+                if let Ok((stream, _unsubscribe)) = client
+                    .account_subscribe(oracle, Some(base64_config()))
+                    .await
+                {
+                    streams.push(stream);
+                }
+            }
+            if streams.len() == oracles.len() {
+                delay = FIRST_RETRY;
+                let mut updates = select_all(streams);
+                loop {
+                    tokio::select! {
+                        _ = shutdown.changed() => return,
+                        next = updates.next() => match next {
+                            Some(_) => { let _ = ticked.try_send(()); }
+                            None => break,
+                        },
+                    }
+                }
+            }
+        }
+        if !retry("oracles", &mut delay, &mut shutdown).await {
+            return;
+        }
+    }
+}
+
+impl Keeper {
+    /// Handles price reports one at a time until shutdown.
+    pub(crate) async fn follow_ticks(
+        self: Arc<Self>,
+        mut ticks: mpsc::Receiver<()>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                next = ticks.recv() => match next {
+                    Some(()) => self.on_tick().await,
+                    None => return,
+                },
+            }
+        }
+    }
+
+    /// Reads every mark and the clock, reprices the liquidation index, and starts liquidating
+    /// what it reports, worst first, within the in-flight limit (the next report need not wait).
+    async fn on_tick(self: &Arc<Self>) {
+        let fresh = async { Ok((self.client.markets().await?, self.client.now().await?)) };
+        let (markets, now) = match fresh.await {
+            Ok(fresh) => fresh,
+            Err(error) => return self.rpc_failed("tick", &error),
+        };
+        let pass = self.lock_index().reprice(&markets, now);
+        self.count(|c| {
+            c.index_ticks += 1;
+            c.index_rescored += pass.work.rescored as u64;
+            c.index_crossed += pass.work.crossed as u64;
+        });
+        tracing::debug!(event = "index_tick", work = ?pass.work, candidates = pass.candidates.len());
+        if pass.candidates.is_empty() {
+            return;
+        }
+        let keys: Vec<Pubkey> = pass.candidates.iter().map(|c| c.key).collect();
+        let keeper = Arc::clone(self);
+        tokio::spawn(async move { keeper.liquidate_ranked(&keys).await });
+    }
+}
