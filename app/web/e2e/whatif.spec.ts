@@ -65,6 +65,7 @@ test('the what-if plot marks the liquidation where the liquidation price says', 
   await page.locator('#whatif-correlated').fill(String(Math.floor(moved.marked)));
   await expect(page.getByTestId(`whatif-closed-${id}`)).toContainText('BTC-PERP');
   await page.screenshot({ path: info.outputPath('what-if.png'), fullPage: true });
+  await page.locator('#whatif').screenshot({ path: info.outputPath('what-if-panel.png') });
   await page.locator('#whatif-correlated').fill(String(Math.ceil(moved.marked) + 1));
   await expect(page.getByTestId(`whatif-closed-${id}`)).toHaveText('nothing');
 });

@@ -123,26 +123,22 @@ export interface Point {
 }
 
 /**
- * Where sub-account `i` is first liquidated on each side of zero: the grid's first liquidated
- * move, refined to a basis point by bisection towards zero (the grid's 1% steps are gaps).
+ * Where sub-account `i` starts or stops being liquidated along the correlated move: every grid
+ * step whose two ends disagree, refined to a basis point by bisection (the grid's 1% steps are
+ * gaps). Each point is the liquidated end, with the equity just after liquidation there.
  */
 function liquidationPoints(data: WhatIfData, m: Modes, own: Map<number, number>, c: Curves, i: number): Point[] {
   const markets = data.markets.map((x) => x.market);
   const at = (x: number) => c.accounts[i].liquidated[x + RANGE];
   const run = (bps: number) => runStress(markets, m.held, oneStep(data, own, bps / 100), data.now);
   const points: Point[] = [];
-  for (const direction of [-1, 1]) {
-    let x = direction < 0 ? 0 : 1;
-    while (Math.abs(x) <= RANGE && !at(x)) x += direction;
-    if (Math.abs(x) > RANGE) continue;
-    // Liquidated at `hit`, not at `miss` (one grid step nearer zero), unless at zero already.
-    let [hit, miss] = [x * 100, (x - direction) * 100];
-    if (x !== 0 && !at(x - direction)) {
-      while (Math.abs(hit - miss) > 1) {
-        const mid = Math.trunc((hit + miss) / 2);
-        if (liquidated(run(mid), i)) hit = mid;
-        else miss = mid;
-      }
+  for (let x = -RANGE; x < RANGE; x++) {
+    if (at(x) === at(x + 1)) continue;
+    let [hit, miss] = at(x) ? [x * 100, (x + 1) * 100] : [(x + 1) * 100, x * 100];
+    while (Math.abs(hit - miss) > 1) {
+      const mid = Math.trunc((hit + miss) / 2);
+      if (liquidated(run(mid), i)) hit = mid;
+      else miss = mid;
     }
     points.push({ shock: hit / 100, equity: finalEquity(run(hit), i) >> 48n });
   }
@@ -185,7 +181,7 @@ function legendHtml(data: WhatIfData, c: Curves): string {
   const items = data.accounts.map((a, i) => `<span style="color:${COLOURS[i % COLOURS.length]}">━ ${a.label}</span>`);
   items.push('<span>━ wallet, as held</span>', '<span>╌ wallet, each position isolated</span>');
   if (c.oneCross) items.push('<span>┈ wallet, all in one cross</span>');
-  return `<p class="muted legend">${items.join(' ')} · ○ first liquidation</p>`;
+  return `<p class="muted legend">${items.join(' ')} · ○ where liquidation starts</p>`;
 }
 
 function tableHtml(data: WhatIfData, m: Modes, steps: StressStep[]): string {
