@@ -65,13 +65,11 @@ test('a trader deposits, trades both modes with a preview, watches risk move, cl
   await expect(page.getByTestId('ratio-0')).not.toHaveText(before);
   expect(money(await page.getByTestId('ratio-0').innerText())).toBeLessThan(money(before));
 
-  // Close the ETH position. The page re-renders the accounts on every price step, which can
-  // swallow a click landing mid-render (issue 21); click again until the position is gone.
-  await expect(async () => {
-    const close = page.locator('[data-action="close"][data-sub="0"][data-market="1"]');
-    if (await close.count()) await close.click();
-    await expect(page.getByTestId('position-0-ETH-PERP')).toHaveCount(0, { timeout: 5_000 });
-  }).toPass({ timeout: 30_000 });
+  // Close the ETH position: the page asks first, with the expected fill and realized PnL.
+  await page.getByRole('button', { name: 'close ETH-PERP in #0…' }).click();
+  await expect(page.getByTestId('confirm-0-ETH-PERP')).toContainText('realized PnL about');
+  await page.getByRole('button', { name: 'confirm close of ETH-PERP in #0' }).click();
+  await expect(page.getByTestId('position-0-ETH-PERP')).toHaveCount(0);
 
   // The indexer's history lists the two opens and the close, newest first, with the close's
   // realized PnL in dollars.

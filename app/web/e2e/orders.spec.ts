@@ -79,6 +79,9 @@ test('a limit order rests and fills; one-click trading from enable to revoke', a
   );
   await expect(page.locator('#message')).toContainText('(signed by the session key)');
   await clickUntil(page.locator('[data-action="close"][data-sub="0"][data-market="0"]'), () =>
+    expect(page.getByTestId('confirm-0-BTC-PERP')).toBeVisible({ timeout: 5_000 }),
+  );
+  await clickUntil(page.locator('[data-action="confirm-close"][data-sub="0"][data-market="0"]'), () =>
     expect(page.getByTestId('position-0-BTC-PERP')).toHaveCount(0, { timeout: 5_000 }),
   );
   expect(await signatures(page)).toBe(before + 1);

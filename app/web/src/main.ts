@@ -21,7 +21,6 @@ import {
   type MarketView,
   type SubAccountView,
   exchangePda,
-  leToBigInt,
   poolPda,
   subAccountPda,
   tokenAccount,
@@ -29,15 +28,20 @@ import {
   vaultPda,
 } from './chain';
 import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
-import { type Preview, preview, summarize, toNumber } from './preview';
+import { type Preview, preview } from './preview';
 import { historyHtml, loadHistory } from './history';
-import { type LimitFields, limitBits, ordersHtml, placeOrderInstruction, readLimit, reducePreviewHtml } from './orders';
+import { type LimitFields, limitBits, placeOrderInstruction, readLimit, reducePreviewHtml } from './orders';
 import { enableSession, forgetSession, revokeSession, saveSession, sessionFor, storedPair } from './session';
 import { getCancelOrderInstruction } from './generated';
 import { describeError, send } from './send';
 import { FieldError, checkTriggers, optionalPrice, parseAmount, parseLeverage, parseSize } from './ticket';
 import { clearFieldErrors, markField, replaceKeepingInput } from './dom';
 import { mountWhatIf, whatIfData } from './whatif';
+import { marketsHtml } from './markets';
+import { mountChart } from './chart';
+import { NoticeBoard, noticesHtml } from './notices';
+import { type PendingClose, closeQuote, readTriggers } from './positions';
+import { accountsHtml } from './accounts';
 import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
 
 interface Demo {
@@ -61,6 +65,8 @@ interface State {
   /** Session keys this browser holds that sub-accounts (by address) delegate to. */
   sessions: Map<Address, KeyPairSigner>;
   lastPreview: { order: Order; result: Preview | null } | null;
+  /** A close waiting for the trader's confirmation. */
+  pendingClose: PendingClose | null;
   /** The cluster's unix time at the last preview. */
   now: bigint;
 }
@@ -126,46 +132,7 @@ async function refresh() {
 const marketOf = (index: number) => state.markets.find((m) => m.account.index === index)!;
 
 function renderMarkets() {
-  const rows = state.markets
-    .map((m) => {
-      const rate = toNumber(leToBigInt(m.account.fundingRate.leBytes));
-      const oracle = m.stub ? '<span class="badge" title="admin-set price: local networks and demos only">stub</span>' : 'Pyth';
-      const pending = m.pending
-        ? `changes ${m.pending.changed.join(', ') || 'nothing'} from ${new Date(Number(m.pending.applyAfter) * 1000).toISOString().replace('.000Z', 'Z')}`
-        : '—';
-      return `<tr data-testid="market-${m.name}"><td>${m.name}</td><td class="num" data-testid="mark-${m.name}">${price(m.mark)}</td>
-        <td class="num">${(rate * 100).toFixed(6)}%</td><td class="num">${m.account.params.maxLeverage}x</td>
-        <td data-testid="oracle-${m.name}">${oracle}</td><td data-testid="pending-${m.name}">${pending}</td></tr>`;
-    })
-    .join('');
-  $('markets').innerHTML = `<table><tr><th>market</th><th>mark</th><th>funding / hour</th><th>max leverage</th><th>oracle</th><th>pending change (timelocked)</th></tr>${rows}</table>`;
-}
-
-function accountLines(sub: SubAccountView, now: bigint) {
-  const summary = summarize(sub.collateral, sub.positions, state.markets.map((m) => m.preview), now);
-  const lines = sub.positions.map((p, i) => {
-    const market = marketOf(p.marketIndex);
-    const view = summary.positions[i];
-    return `<tr data-testid="position-${sub.id}-${market.name}"><td>${market.name}</td><td>${p.base > 0n ? 'long' : 'short'}</td>
-      <td class="num">${size(p.base < 0n ? -p.base : p.base)}</td><td class="num">${price(view.entryPrice)}</td><td class="num">${price(market.mark)}</td>
-      <td class="num">${usdFixed(view.pnl)}</td><td class="num">${p.leverage}x</td>
-      <td class="num" data-testid="liquidation-${sub.id}-${market.name}">${price(view.liquidationPrice)}</td>
-      <td><button data-action="close" data-sub="${sub.id}" data-market="${p.marketIndex}">close</button></td></tr>`;
-  });
-  return { lines, summary };
-}
-
-/** The sub-account's one-click trading state: on with this browser's key, another delegate, or off. */
-function oneClickHtml(sub: SubAccountView) {
-  const session = state.sessions.get(sub.address);
-  const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
-  const line = session
-    ? `<b>on</b>: this browser's session key <code>${short(session.address)}</code> signs trades, orders and cancels here (never withdrawals)
-       <button data-action="one-click-off" data-sub="${sub.id}">revoke one-click trading on #${sub.id}</button>`
-    : sub.delegate
-      ? `delegate <code>${short(sub.delegate)}</code> (not this browser's) <button data-action="one-click-off" data-sub="${sub.id}">revoke the delegate of #${sub.id}</button>`
-      : `off <button data-action="one-click-on" data-sub="${sub.id}">enable one-click trading on #${sub.id}</button>`;
-  return `<div class="row" data-testid="one-click-${sub.id}">One-click trading: ${line}</div>`;
+  $('markets').innerHTML = marketsHtml(state.markets);
 }
 
 function renderAccounts(now: bigint) {
@@ -173,38 +140,8 @@ function renderAccounts(now: bigint) {
     $('accounts').innerHTML = '<p>Connect a wallet to see your sub-accounts.</p>';
     return;
   }
-  const section = (title: string, subs: SubAccountView[]) =>
-    `<h3>${title}</h3>` +
-    (subs.length === 0
-      ? '<p class="muted">none</p>'
-      : subs
-          .map((sub) => {
-            const { lines, summary } = accountLines(sub, now);
-            const mode = sub.isolatedMarket === null ? 'cross' : `isolated ${marketOf(sub.isolatedMarket).name}`;
-            return `<div class="sub" data-testid="sub-${sub.id}">
-              <div><b>#${sub.id}</b> ${mode} · collateral <span data-testid="collateral-${sub.id}">${usd(sub.collateral)}</span>
-              · equity ${usdFixed(summary.equity)} · maintenance ${usdFixed(summary.maintenance)} · margin ratio <span data-testid="ratio-${sub.id}">${percent(summary.marginRatio)}</span>
-              ${summary.liquidatable ? ' · <b class="bad">liquidatable</b>' : ''}
-              ${sub.beingLiquidated ? ' · <b class="bad">being liquidated</b>' : ''}</div>
-              ${lines.length ? `<table><tr><th>market</th><th>side</th><th>size</th><th>entry</th><th>mark</th><th>PnL</th><th>leverage</th><th>liquidation</th><th></th></tr>${lines.join('')}</table>` : ''}
-              ${ordersHtml(sub, (index) => marketOf(index).name)}
-              ${oneClickHtml(sub)}
-              <div class="row"><input data-testid="amount-${sub.id}" id="amount-${sub.id}" placeholder="$ amount" size="10">
-              <button data-action="deposit" data-sub="${sub.id}">deposit</button>
-              <button data-action="withdraw" data-sub="${sub.id}">withdraw</button>
-              ${sub.isolatedMarket !== null ? `<button data-action="add-margin" data-sub="${sub.id}">add margin</button><button data-action="remove-margin" data-sub="${sub.id}">remove margin</button>` : ''}
-              </div></div>`;
-          })
-          .join(''));
-  const cross = state.subAccounts.filter((s) => s.isolatedMarket === null);
-  const isolated = state.subAccounts.filter((s) => s.isolatedMarket !== null);
-  replaceKeepingInput(
-    $('accounts'),
-    `<p>Wallet: <code data-testid="owner">${state.owner}</code> · collateral in wallet <span data-testid="wallet-usd">${usd(state.walletUsd)}</span>
-     <button data-action="new-cross">new cross sub-account</button></p>` +
-    section('Cross sub-accounts (one collateral balance, up to 8 positions)', cross) +
-    section('Isolated sub-accounts (one position, ring-fenced collateral)', isolated),
-  );
+  const { owner, walletUsd, subAccounts: subs, markets, sessions, pendingClose } = state;
+  replaceKeepingInput($('accounts'), accountsHtml({ owner, walletUsd, subs, markets, sessions, now, pendingClose }));
 }
 
 function renderTicketOptions() {
@@ -227,12 +164,14 @@ function renderTicketOptions() {
 }
 
 let renderWhatIf: ReturnType<typeof mountWhatIf> = () => {};
+let renderChart: ReturnType<typeof mountChart> = async () => {};
 
 function render() {
   renderMarkets();
   void state.chain.now().catch(() => 0n).then((now) => {
     renderAccounts(now);
     renderWhatIf(state.owner ? whatIfData(state.markets, state.subAccounts, now) : null);
+    void renderChart(state.markets, state.subAccounts, now, indexerUrl());
   });
   renderTicketOptions();
   $('demo').hidden = !state.demo;
@@ -241,6 +180,9 @@ function render() {
 
 /** The indexer's URL: `?indexer=` or the demo's; none means no history section content. */
 const indexerUrl = () => new URLSearchParams(location.search).get('indexer') ?? state.demo?.indexer_url ?? null;
+
+/** Fired triggers, filled limit orders and liquidations since the wallet connected. */
+let notices = new NoticeBoard();
 
 async function renderHistory() {
   const indexer = indexerUrl();
@@ -252,6 +194,8 @@ async function renderHistory() {
   const subId = (key: string) => String(state.subAccounts.find((s) => s.address === key)?.id ?? key.slice(0, 6));
   const marketName = (index: number) => state.markets.find((m) => m.account.index === index)?.name ?? String(index);
   $('history').innerHTML = historyHtml(history, subId, marketName);
+  if (history) notices.observe(history.fills, subId, marketName);
+  $('notices').innerHTML = noticesHtml(notices);
 }
 
 // ---- the order ticket -------------------------------------------------------------------
@@ -466,6 +410,8 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
   if (!sub) throw new Error(`No sub-account #${id}.`);
   const amount = parseDecimal($<HTMLInputElement>(`amount-${id}`)?.value ?? '', 6);
   const pairs = await pairsOf(sub, -1);
+  const market = marketOf(marketIndex);
+  const position = sub.positions.find((p) => p.marketIndex === marketIndex);
   switch (action) {
     case 'one-click-on':
       return enableOneClick(sub);
@@ -501,15 +447,26 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
       await send(state.chain, owner, [ix]);
       return show(`Moved ${usd(amount)} ${action === 'add-margin' ? 'into' : 'out of'} #${id}.`);
     }
-    case 'close': {
-      const market = marketOf(marketIndex);
-      const position = sub.positions.find((p) => p.marketIndex === marketIndex)!;
-      const mark = ((market.mark ?? 0n) * 1_000_000n) >> 48n;
-      const limitPrice = position.base > 0n ? (mark * 9_950n) / 10_000n : (mark * 10_050n) / 10_000n + 1n;
+    case 'close':
+    case 'cancel-close':
+      state.pendingClose = action === 'close' ? closeQuote(sub, position!, market, $<HTMLInputElement>(`close-pct-${id}-${market.name}`).value) : null;
+      return;
+    case 'confirm-close': {
+      const pending = state.pendingClose;
+      if (!pending || pending.subId !== id || pending.marketIndex !== marketIndex) throw new Error('Nothing to confirm: press close again.');
+      state.pendingClose = null;
       const trader = traderFor(sub);
-      const ix = getClosePositionInstruction({ trader, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: null, limitPrice });
+      const base = pending.base === (position!.base < 0n ? -position!.base : position!.base) ? null : pending.base;
+      const ix = getClosePositionInstruction({ trader, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base, limitPrice: pending.limitPrice });
       await send(state.chain, trader, [ix]);
-      return show(`Closed ${market.name} in #${id}.`);
+      return show(`Closed ${size(pending.base)} ${market.name} in #${id} at about ${price(pending.fillPrice)}: realized about ${usd(pending.realizedPnl)}${trader === owner ? '' : ' (signed by the session key)'}.`);
+    }
+    case 'set-triggers': {
+      const at = `${id}-${market.name}`;
+      const { stopLoss, takeProfit } = readTriggers(sub, position!, market, $<HTMLInputElement>(`sl-${at}`).value, $<HTMLInputElement>(`tp-${at}`).value);
+      const trader = traderFor(sub);
+      await send(state.chain, trader, [getSetTriggersInstruction({ trader, subAccount: sub.address, market: market.address, oracle: market.account.oracle, stopLoss, takeProfit })]);
+      return show(`${market.name} in #${id}: stop-loss ${stopLoss ? usd(stopLoss) : 'none'}, take-profit ${takeProfit ? usd(takeProfit) : 'none'}.`);
     }
   }
 }
@@ -526,6 +483,7 @@ function renderWallets() {
 async function useWallet(wallet: Wallet) {
   const account = await connect(wallet);
   state.owner = account.address as Address;
+  notices = new NoticeBoard();
   state.signer = walletSigner(wallet, account);
   $('wallet-name').textContent = `${wallet.name}: ${account.address}`;
   await refresh();
@@ -563,14 +521,20 @@ async function main() {
   state.walletUsd = 0n;
   state.sessions = new Map();
   state.now = 0n;
+  state.pendingClose = null;
   $('rpc').textContent = url;
   renderWhatIf = mountWhatIf($('whatif'));
+  renderChart = mountChart($('chart-section'));
   if (state.demo) await loadBurners(state.demo);
   renderWallets();
   onWalletsChanged(renderWallets);
 
   document.addEventListener('click', (event) => {
     const target = event.target as HTMLElement;
+    if (target.dataset.dismiss) {
+      notices.dismiss(Number(target.dataset.dismiss));
+      return void ($('notices').innerHTML = noticesHtml(notices));
+    }
     const wallet = target.dataset.wallet;
     if (wallet !== undefined) return void guarded(() => useWallet(solanaWallets()[Number(wallet)]))();
     const action = target.dataset.action;

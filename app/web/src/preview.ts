@@ -23,7 +23,7 @@ const max = (a: bigint, b: bigint) => (a > b ? a : b);
 const clamp = (v: bigint, lo: bigint, hi: bigint) => (v < lo ? lo : v > hi ? hi : v);
 
 /** floor(a / b) for b > 0. */
-function floorDiv(a: bigint, b: bigint): bigint {
+export function floorDiv(a: bigint, b: bigint): bigint {
   return a >= 0n ? a / b : -((-a + b - 1n) / b);
 }
 

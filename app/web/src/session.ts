@@ -7,6 +7,7 @@
 import { type Address, type Instruction, type KeyPairSigner, type TransactionPartialSigner, createSignerFromKeyPair, generateKeyPair, lamports } from '@solana/kit';
 import { getTransferSolInstruction } from '@solana-program/system';
 import { getSetDelegateInstruction } from './generated';
+import type { SubAccountView } from './chain';
 
 const DATABASE = 'ringfence-sessions';
 const STORE = 'keys';
@@ -79,3 +80,16 @@ export function revokeSession(owner: TransactionPartialSigner, sub: Address, ses
   }
   return instructions;
 }
+
+/** The sub-account's one-click trading state: on with this browser's key, another delegate, or off. */
+export function oneClickHtml(sub: SubAccountView, session: KeyPairSigner | undefined) {
+  const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
+  const line = session
+    ? `<b>on</b>: this browser's session key <code>${short(session.address)}</code> signs trades, orders and cancels here (never withdrawals)
+       <button data-action="one-click-off" data-sub="${sub.id}">revoke one-click trading on #${sub.id}</button>`
+    : sub.delegate
+      ? `delegate <code>${short(sub.delegate)}</code> (not this browser's) <button data-action="one-click-off" data-sub="${sub.id}">revoke the delegate of #${sub.id}</button>`
+      : `off <button data-action="one-click-on" data-sub="${sub.id}">enable one-click trading on #${sub.id}</button>`;
+  return `<div class="row" data-testid="one-click-${sub.id}">One-click trading: ${line}</div>`;
+}
+

@@ -13,6 +13,7 @@ import {
   type PreviewPosition,
   ceilToInt,
   fixedDiv,
+  floorDiv,
   floorToInt,
   fromInt,
   health,
@@ -188,10 +189,6 @@ function liquidateOne(markets: StressMarket[], account: StressHolding, marketInd
   return { marketIndex, closed: closing, fillPrice: price, realizedPnl, penalty, bankrupt };
 }
 
-/** floor(a / b) for b > 0. */
-function floorDiv(a: bigint, b: bigint): bigint {
-  return a >= 0n ? a / b : -((-a + b - 1n) / b);
-}
 
 /** Liquidates `account` at the current marks until the program would refuse. */
 function liquidateAll(markets: StressMarket[], account: StressHolding, now: bigint): AccountStep {

@@ -51,12 +51,18 @@ export function parseAmount(text: string, field: string, label: string, availabl
  * long's stop below it and its take-profit above, a short's the other way round. A trigger on
  * the wrong side would fire at once.
  */
-export function checkTriggers(side: 'long' | 'short', mark: bigint, stopLoss: bigint, takeProfit: bigint): void {
+export function checkTriggers(
+  side: 'long' | 'short',
+  mark: bigint,
+  stopLoss: bigint,
+  takeProfit: bigint,
+  fields = { stop: 't-stop', take: 't-take' },
+): void {
   const long = side === 'long';
   if (stopLoss && (long ? stopLoss >= mark : stopLoss <= mark)) {
-    throw new FieldError('t-stop', `Stop-loss: a ${side}'s stop must be ${long ? 'below' : 'above'} the mark (${usd(mark)}), or it fires at once.`);
+    throw new FieldError(fields.stop, `Stop-loss: a ${side}'s stop must be ${long ? 'below' : 'above'} the mark (${usd(mark)}), or it fires at once.`);
   }
   if (takeProfit && (long ? takeProfit <= mark : takeProfit >= mark)) {
-    throw new FieldError('t-take', `Take-profit: a ${side}'s must be ${long ? 'above' : 'below'} the mark (${usd(mark)}).`);
+    throw new FieldError(fields.take, `Take-profit: a ${side}'s must be ${long ? 'above' : 'below'} the mark (${usd(mark)}).`);
   }
 }

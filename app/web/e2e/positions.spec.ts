@@ -1,0 +1,110 @@
+// Managing positions (issue 21): a partial close asks for confirmation with the expected fill
+// and realized PnL, then leaves the rest; SL/TP are edited on the open position, shown on it,
+// and refused on the wrong side of the mark; the distance to liquidation is shown; when the
+// demo's BTC +5% fires the long's take-profit and liquidates a 40x short, both produce a notice.
+import { expect, test, type Page } from '@playwright/test';
+
+const money = (text: string) => Number(text.replace(/[^0-9.-]/g, ''));
+
+async function order(page: Page, o: { mode: 'cross' | 'isolated'; side: 'long' | 'short'; size: string; leverage: string; cross?: string; margin?: string }) {
+  await page.locator('#t-market').selectOption({ label: 'BTC-PERP' });
+  await page.locator('input[name="t-type"][value="market"]').check();
+  await page.locator(`input[name="t-mode"][value="${o.mode}"]`).check();
+  if (o.cross) await page.locator('#t-cross').selectOption(o.cross);
+  if (o.margin) await page.locator('#t-margin').fill(o.margin);
+  await page.locator(`input[name="t-side"][value="${o.side}"]`).check();
+  await page.locator('#t-size').fill(o.size);
+  await page.locator('#t-leverage').fill(o.leverage);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Sign and send' }).click();
+  await expect(page.locator('#message')).toContainText(`Opened ${o.side} ${o.size} BTC-PERP (${o.mode})`);
+}
+
+test('partial close with confirmation, SL/TP on the position, notices of a fired trigger and a liquidation', async ({ page }, info) => {
+  await page.goto('/?wallet=trader-2');
+  await page.getByRole('button', { name: 'Ringfence burner (trader-2)' }).click();
+  await expect(page.getByTestId('owner')).toBeVisible();
+
+  // A fresh cross sub-account with $5,000 and a long of 0.5 BTC at 10x (about $25,000).
+  await page.getByRole('button', { name: 'new cross sub-account' }).click();
+  await expect(page.locator('#message')).toContainText('Created cross sub-account #');
+  const id = (await page.locator('#message').innerText()).match(/#(\d+)/)![1];
+  await page.getByTestId(`amount-${id}`).fill('5,000');
+  await page.locator(`[data-action="deposit"][data-sub="${id}"]`).click();
+  await expect(page.getByTestId(`collateral-${id}`)).toHaveText('$5,000.00');
+  await order(page, { mode: 'cross', cross: id, side: 'long', size: '0.5', leverage: '10' });
+  const at = `${id}-BTC-PERP`;
+  await expect(page.getByTestId(`size-${at}`)).toHaveText('0.5');
+  await expect(page.getByTestId(`distance-${at}`)).toContainText('%');
+
+  // Close half: the confirmation names the size and the realized PnL it expects. By hand:
+  // 0.25 × (mark − entry) less the 5 bps fee on ~$12,500, within the 10 bps premium cap.
+  await page.locator(`#close-pct-${at}`).fill('50');
+  await page.getByRole('button', { name: `close BTC-PERP in #${id}…` }).click();
+  const confirm = page.getByTestId(`confirm-${at}`);
+  await expect(confirm).toContainText('Close 0.25 BTC-PERP');
+  const row = page.getByTestId(`position-${at}`);
+  const [entry, mark] = [money(await row.locator('td').nth(3).innerText()), money(await row.locator('td').nth(4).innerText())];
+  const expected = 0.25 * (mark - entry) - 0.0005 * 0.25 * mark;
+  expect(Math.abs(money(await page.getByTestId(`confirm-pnl-${at}`).innerText()) - expected)).toBeLessThan(0.001 * 0.25 * mark + 0.02);
+  await page.screenshot({ path: info.outputPath('close-confirmation.png'), fullPage: true });
+  await page.getByRole('button', { name: `confirm close of BTC-PERP in #${id}` }).click();
+  await expect(page.locator('#message')).toContainText(`Closed 0.25 BTC-PERP in #${id}`);
+  await expect(page.getByTestId(`size-${at}`)).toHaveText('0.25');
+
+  // SL/TP on the open position: a stop above a long's mark is refused at its field; a take-profit
+  // 1% above the mark and a stop 10% below are set and shown on the position.
+  const now = money(await page.getByTestId('mark-BTC-PERP').innerText());
+  await page.locator(`#sl-${at}`).fill(String(Math.round(now * 1.02)));
+  await page.getByRole('button', { name: `set SL/TP of BTC-PERP in #${id}` }).click();
+  await expect(page.getByTestId(`error-sl-${at}`)).toContainText('below the mark');
+  const take = Math.round(now * 1.01);
+  await page.locator(`#sl-${at}`).fill(String(Math.round(now * 0.9)));
+  await page.locator(`#tp-${at}`).fill(String(take));
+  await page.getByRole('button', { name: `set SL/TP of BTC-PERP in #${id}` }).click();
+  await expect(page.getByTestId(`tp-now-${at}`)).toHaveText(`$${take.toLocaleString('en-US')}.00`);
+
+  // An isolated 40x short with $70 behind 0.05 BTC: liquidated about 2.3% above the mark.
+  await order(page, { mode: 'isolated', side: 'short', size: '0.05', leverage: '40', margin: '70' });
+
+  // BTC +5%: the keeper fires the take-profit and liquidates the short; the page says both.
+  await page.getByRole('button', { name: 'BTC +5%' }).click();
+  await expect(page.getByTestId('notice-trigger')).toContainText(`fired on #${id}`, { timeout: 45_000 });
+  await expect(page.getByTestId('notice-liquidation')).toContainText('was liquidated', { timeout: 45_000 });
+  await expect(page.getByTestId(`position-${at}`)).toHaveCount(0);
+  await page.screenshot({ path: info.outputPath('notices.png'), fullPage: true });
+});
+
+test('an order placed with the keyboard alone, in the tab order of the ticket', async ({ page }) => {
+  await page.goto('/?wallet=trader-2');
+  await page.getByRole('button', { name: 'Ringfence burner (trader-2)' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('owner')).toBeVisible();
+  await expect(page.locator('#t-cross option')).not.toHaveCount(0);
+
+  await page.locator('#t-market').focus(); // BTC-PERP, the first market
+  const tab = async (expected: string) => {
+    await page.keyboard.press('Tab');
+    await expect(page.locator(expected)).toBeFocused();
+  };
+  await tab('input[name="t-type"][value="market"]');
+  await tab('input[name="t-mode"][value="cross"]');
+  await page.keyboard.press('Space');
+  await tab('#t-cross');
+  // The newest cross sub-account: the one the test above funded.
+  await page.keyboard.press('End');
+  await tab('input[name="t-side"][value="long"]');
+  await page.keyboard.press('Space');
+  await tab('#t-size');
+  await page.keyboard.type('0.01');
+  await tab('#t-leverage');
+  await page.keyboard.type('10');
+  await tab('#t-stop');
+  await tab('#t-take');
+  await tab('#t-preview');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#t-send')).toBeEnabled();
+  await tab('#t-send');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#message')).toContainText('Opened long 0.01 BTC-PERP (cross)');
+});
