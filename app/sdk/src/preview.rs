@@ -45,9 +45,10 @@ pub struct Preview {
     pub meets_initial: bool,
     /// Mark at which the position would reach maintenance, other positions held at their marks.
     pub liquidation_price: Option<I80F48>,
-    /// The most the trader can lose, the collateral of this sub-account after the fee: for an
-    /// isolated sub-account its ring-fenced margin, for a cross one everything it holds. (A gap
-    /// past bankruptcy is covered by the insurance fund and the pool, not the trader.)
+    /// The most the trader can lose, the collateral of this sub-account after the fee (never
+    /// below zero): for an isolated sub-account its ring-fenced margin, for a cross one
+    /// everything it holds. (A gap past bankruptcy is covered by the insurance fund and the
+    /// pool, not the trader.)
     pub max_loss: i64,
     /// Funding the position would pay (positive) or receive per hour at the skew after the trade.
     pub funding_per_hour: i64,
@@ -147,7 +148,7 @@ pub fn preview(
             &market.risk(mark),
             &around,
         )?,
-        max_loss: header.collateral,
+        max_loss: header.collateral.max(0),
         funding_per_hour: position_funding(position.base, hourly_move)?,
     })
 }

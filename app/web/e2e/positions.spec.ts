@@ -97,6 +97,8 @@ test('an order placed with the keyboard alone, in the tab order of the ticket', 
   await page.keyboard.press('Space');
   await tab('#t-size');
   await page.keyboard.type('0.01');
+  await tab('#t-size-unit');
+  await tab('#t-max');
   await tab('#t-leverage');
   await page.keyboard.type('10');
   await tab('#t-stop');
@@ -107,4 +109,33 @@ test('an order placed with the keyboard alone, in the tab order of the ticket', 
   await tab('#t-send');
   await page.keyboard.press('Enter');
   await expect(page.locator('#message')).toContainText('Opened long 0.01 BTC-PERP (cross)');
+});
+
+test('size in dollars of notional, and Max finds the largest size the program accepts', async ({ page }) => {
+  await page.goto('/?wallet=trader-2');
+  await page.getByRole('button', { name: 'Ringfence burner (trader-2)' }).click();
+  await expect(page.locator('#t-cross option')).not.toHaveCount(0);
+  await page.locator('#t-market').selectOption({ label: 'ETH-PERP' });
+  await page.locator('input[name="t-mode"][value="cross"]').check();
+  await page.locator('#t-cross').selectOption({ index: (await page.locator('#t-cross option').count()) - 1 });
+  await page.locator('input[name="t-side"][value="long"]').check();
+  await page.locator('#t-leverage').fill('10');
+
+  // $1,000 of notional at 10x: margin moved $100 plus the 5 bps fee ($0.50), give or take the
+  // rounding of the size to an atom.
+  await page.locator('#t-size-unit').selectOption('usd');
+  await page.locator('#t-size').fill('1,000');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  expect(Math.abs(money(await page.getByTestId('p-margin').innerText()) - 100.5)).toBeLessThan(0.02);
+
+  // Max in units: that size meets initial margin, 1% more does not.
+  await page.locator('#t-size-unit').selectOption('units');
+  await page.getByRole('button', { name: 'Max' }).click();
+  await expect(page.getByTestId('p-initial')).toHaveText('met');
+  const max = Number(await page.locator('#t-size').inputValue());
+  expect(max).toBeGreaterThan(0);
+  await page.locator('#t-size').fill((max * 1.01).toFixed(9));
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('p-initial')).toContainText('not met');
+  await expect(page.getByRole('button', { name: 'Sign and send' })).toBeDisabled();
 });

@@ -28,13 +28,13 @@ import {
   vaultPda,
 } from './chain';
 import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
-import { type Preview, preview } from './preview';
+import { type Preview, type PreviewMarket, preview } from './preview';
 import { historyHtml, loadHistory } from './history';
 import { type LimitFields, limitBits, placeOrderInstruction, readLimit, reducePreviewHtml } from './orders';
 import { enableSession, forgetSession, revokeSession, saveSession, sessionFor, storedPair } from './session';
 import { getCancelOrderInstruction } from './generated';
 import { describeError, send } from './send';
-import { FieldError, checkTriggers, optionalPrice, parseAmount, parseLeverage, parseSize } from './ticket';
+import { FieldError, checkTriggers, largestAccepted, optionalPrice, parseAmount, parseLeverage, sizeFromField } from './ticket';
 import { clearFieldErrors, markField, replaceKeepingInput } from './dom';
 import { mountWhatIf, whatIfData } from './whatif';
 import { marketsHtml } from './markets';
@@ -151,6 +151,7 @@ function renderTicketOptions() {
   }
   const chosen = state.markets.find((m) => String(m.account.index) === market.value);
   if (chosen) $('t-leverage-max').textContent = String(chosen.account.params.maxLeverage);
+  if (chosen) $<HTMLInputElement>('t-leverage-slider').max = String(chosen.account.params.maxLeverage);
   const cross = $<HTMLSelectElement>('t-cross');
   const options = state.subAccounts
     .filter((s) => s.isolatedMarket === null)
@@ -174,6 +175,8 @@ function render() {
     void renderChart(state.markets, state.subAccounts, now, indexerUrl());
   });
   renderTicketOptions();
+  // A shown preview follows the price: recomputed on every refresh, so it is never stale.
+  if (state.lastPreview) void runPreview().catch(() => {});
   $('demo').hidden = !state.demo;
   void renderHistory();
 }
@@ -200,13 +203,14 @@ async function renderHistory() {
 
 // ---- the order ticket -------------------------------------------------------------------
 
-function readOrder(): Order {
+/** The ticket's order; `base` replaces the size field (the Max search). */
+function readOrder(base?: bigint): Order {
   const mode = document.querySelector<HTMLInputElement>('input[name="t-mode"]:checked')?.value;
   if (mode !== 'cross' && mode !== 'isolated') throw new Error('Choose the margin mode: cross or isolated.');
   const side = document.querySelector<HTMLInputElement>('input[name="t-side"]:checked')?.value;
   if (side !== 'long' && side !== 'short') throw new Error('Choose long or short.');
   const market = marketOf(Number($<HTMLSelectElement>('t-market').value));
-  const base = parseSize($<HTMLInputElement>('t-size').value);
+  base ??= sizeFromField($<HTMLInputElement>('t-size').value, $<HTMLSelectElement>('t-size-unit').value, market.mark);
   const leverage = parseLeverage($<HTMLInputElement>('t-leverage').value, market.account.params.maxLeverage);
   const crossId = mode === 'cross' ? Number($<HTMLSelectElement>('t-cross').value) : null;
   if (mode === 'cross' && !state.subAccounts.some((s) => s.id === crossId)) throw new Error('Create a cross sub-account and deposit first.');
@@ -236,6 +240,34 @@ function readOrder(): Order {
   };
 }
 
+/** The preview of `order` on its sub-account (or a new isolated one) at `markets`' marks. */
+function previewOrder(order: Order, markets: PreviewMarket[], now: bigint): Preview {
+  const sub = order.mode === 'cross' ? state.subAccounts.find((s) => s.id === order.crossId)! : null;
+  const { marketIndex, base, leverage } = { marketIndex: order.market.account.index, base: order.base, leverage: order.leverage };
+  return preview(sub ? sub.collateral : order.isolatedMargin, sub ? sub.positions : [], sub ? sub.slots : 1, markets, { marketIndex, side: order.side, base, leverage }, now);
+}
+
+/** "Max": the largest size whose preview still meets initial margin, written into the size field. */
+async function fillMax() {
+  state.now = await state.chain.now();
+  const probe = readOrder(1n);
+  const markets = state.markets.map((m) => m.preview);
+  const meets = (base: bigint) => {
+    try {
+      return previewOrder({ ...probe, base }, markets, state.now).meetsInitial;
+    } catch {
+      return false;
+    }
+  };
+  const max = largestAccepted(meets, 1_000_000n * 1_000_000_000n);
+  if (max === 0n) throw new FieldError('t-size', 'Size: no size meets initial margin here; add collateral or raise the leverage.');
+  const usdUnit = $<HTMLSelectElement>('t-size-unit').value === 'usd';
+  // In dollars, the notional rounded down to a cent (so it converts back to at most `max`).
+  const cents = (max * ((probe.market.mark! * 1_000_000n) >> 48n)) / 1_000_000_000n / 10_000n;
+  $<HTMLInputElement>('t-size').value = usdUnit ? `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}` : size(max);
+  await runPreview();
+}
+
 async function runPreview() {
   state.now = await state.chain.now();
   const order = readOrder();
@@ -251,15 +283,7 @@ async function runPreview() {
   const markets = state.markets.map((m) =>
     order.limit && m.account.index === order.market.account.index ? { ...m.preview, mark: limitBits(order.limit.limitPrice) } : m.preview,
   );
-  const sub = order.mode === 'cross' ? state.subAccounts.find((s) => s.id === order.crossId)! : null;
-  const result = preview(
-    sub ? sub.collateral : order.isolatedMargin,
-    sub ? sub.positions : [],
-    sub ? sub.slots : 1,
-    markets,
-    { marketIndex: order.market.account.index, side: order.side, base: order.base, leverage: order.leverage },
-    now,
-  );
+  const result = previewOrder(order, markets, now);
   state.lastPreview = { order, result };
   const scope = order.mode === 'isolated' ? 'the isolated margin' : 'the whole cross sub-account';
   const funding = result.fundingPerHour;
@@ -554,6 +578,8 @@ async function main() {
     }
   });
   $('t-preview').addEventListener('click', guarded(runPreview));
+  $('t-max').addEventListener('click', guarded(fillMax));
+  $('t-leverage-slider').addEventListener('input', () => ($<HTMLInputElement>('t-leverage').value = $<HTMLInputElement>('t-leverage-slider').value));
   $('t-send').addEventListener('click', guarded(sendOrder));
   document.querySelectorAll('#ticket input, #ticket select').forEach((input) =>
     input.addEventListener('input', () => {

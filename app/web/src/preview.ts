@@ -307,7 +307,7 @@ export function preview(
     marginRatioAfter: h.notional === 0n ? null : fixedDiv(h.equity, h.notional),
     meetsInitial: h.equityForOpening >= h.initial,
     liquidationPrice: liquidation,
-    maxLoss: collateralAfter,
+    maxLoss: collateralAfter > 0n ? collateralAfter : 0n,
     fundingPerHour: positionFunding(position.base, hourly),
   };
 }

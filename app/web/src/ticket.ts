@@ -66,3 +66,32 @@ export function checkTriggers(
     throw new FieldError(fields.take, `Take-profit: a ${side}'s must be ${long ? 'above' : 'below'} the mark (${usd(mark)}).`);
   }
 }
+
+/**
+ * The order's size in base atoms from the size field: units, or (`unit` "usd") dollars of
+ * notional at the mark `markBits` (I80F48 dollars per unit), rounded down.
+ */
+export function sizeFromField(text: string, unit: string, markBits: bigint | null): bigint {
+  if (unit !== 'usd') return parseSize(text);
+  const notional = parseDecimal(text, 6);
+  if (!notional) throw new FieldError('t-size', 'Size: dollars of notional above zero, like 1,000.');
+  if (!markBits) throw new FieldError('t-size', 'Size: this market has no price to convert dollars at.');
+  const base = (notional * 1_000n << 48n) / markBits;
+  if (base === 0n) throw new FieldError('t-size', 'Size: under one atom at this price.');
+  return base;
+}
+
+/**
+ * The largest size (base atoms) that `meets(base)` accepts, found by bisection between 0 and
+ * `ceiling`: the "Max" button asks the preview whether initial margin is still met.
+ */
+export function largestAccepted(meets: (base: bigint) => boolean, ceiling: bigint): bigint {
+  let [low, high] = [0n, ceiling];
+  if (meets(high)) return high;
+  while (high - low > 1n) {
+    const mid = (low + high) / 2n;
+    if (meets(mid)) low = mid;
+    else high = mid;
+  }
+  return low;
+}
