@@ -29,7 +29,7 @@ import {
 } from './chain';
 import { parseDecimal, percent, price, size, usd, usdFixed } from './format';
 import { type Preview, type PreviewMarket, preview } from './preview';
-import { historyHtml, loadHistory } from './history';
+import { type HistoryTab, historyHtml, loadHistory } from './history';
 import { type LimitFields, limitBits, placeOrderInstruction, readLimit, reducePreviewHtml } from './orders';
 import { enableSession, forgetSession, revokeSession, saveSession, sessionFor, storedPair } from './session';
 import { getCancelOrderInstruction } from './generated';
@@ -37,7 +37,7 @@ import { describeError, send } from './send';
 import { FieldError, checkTriggers, largestAccepted, optionalPrice, parseAmount, parseLeverage, sizeFromField } from './ticket';
 import { clearFieldErrors, markField, replaceKeepingInput } from './dom';
 import { mountWhatIf, whatIfData } from './whatif';
-import { marketsHtml } from './markets';
+import { demoShift, marketsHtml } from './markets';
 import { mountChart } from './chart';
 import { NoticeBoard, noticesHtml } from './notices';
 import { type PendingClose, closeQuote, readTriggers } from './positions';
@@ -186,6 +186,8 @@ const indexerUrl = () => new URLSearchParams(location.search).get('indexer') ?? 
 
 /** Fired triggers, filled limit orders and liquidations since the wallet connected. */
 let notices = new NoticeBoard();
+/** The history tab shown. */
+let historyTab: HistoryTab = 'fills';
 
 async function renderHistory() {
   const indexer = indexerUrl();
@@ -196,7 +198,7 @@ async function renderHistory() {
   const history = await loadHistory(indexer, state.owner);
   const subId = (key: string) => String(state.subAccounts.find((s) => s.address === key)?.id ?? key.slice(0, 6));
   const marketName = (index: number) => state.markets.find((m) => m.account.index === index)?.name ?? String(index);
-  $('history').innerHTML = historyHtml(history, subId, marketName);
+  $('history').innerHTML = historyHtml(history, subId, marketName, historyTab);
   if (history) notices.observe(history.fills, subId, marketName);
   $('notices').innerHTML = noticesHtml(notices);
 }
@@ -555,6 +557,10 @@ async function main() {
 
   document.addEventListener('click', (event) => {
     const target = event.target as HTMLElement;
+    if (target.dataset.historyTab) {
+      historyTab = target.dataset.historyTab as HistoryTab;
+      return void renderHistory();
+    }
     if (target.dataset.dismiss) {
       notices.dismiss(Number(target.dataset.dismiss));
       return void ($('notices').innerHTML = noticesHtml(notices));
@@ -569,12 +575,7 @@ async function main() {
     const shift = target.dataset.shift;
     if (shift) {
       const [index, pct] = shift.split(':').map(Number);
-      return void guarded(async () => {
-        const control = state.demo?.control_url;
-        if (!control) throw new Error('The demo price controls are not running.');
-        await fetch(control, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ringfence_demoShift', params: [index, pct] }) });
-        show(`Demo: moved ${marketOf(index).name} by ${pct}%.`);
-      })();
+      return void guarded(async () => show(`Demo: moved ${marketOf(index).name} by ${await demoShift(state.demo?.control_url, index, pct)}%.`))();
     }
   });
   $('t-preview').addEventListener('click', guarded(runPreview));

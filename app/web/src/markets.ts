@@ -21,3 +21,12 @@ export function marketsHtml(markets: MarketView[]): string {
     .join('');
   return `<table><tr><th>market</th><th>mark</th><th>funding / hour</th><th>max leverage</th><th>oracle</th><th>pending change (timelocked)</th></tr>${rows}</table>`;
 }
+
+/** Moves market `index`'s demo price by `pct` percent through the local exchange's control
+ * method (`ringfence_demoShift`); returns `pct`. */
+export async function demoShift(control: string | null | undefined, index: number, pct: number): Promise<number> {
+  if (!control) throw new Error('The demo price controls are not running.');
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ringfence_demoShift', params: [index, pct] });
+  await fetch(control, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return pct;
+}

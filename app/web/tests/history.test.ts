@@ -36,4 +36,26 @@ describe('history', () => {
     expect(html).toContain('paid $0.50');
     expect(historyHtml(null, String, String)).toContain('unavailable');
   });
+
+  it('renders the funding, liquidation and realized-PnL tabs from their indexer rows', () => {
+    const history: History = {
+      fills: [],
+      funding: [{ block_time: 0, sub_account: 'S1', market_index: 1, paid: -1_250_000 }],
+      liquidations: [{ block_time: 0, sub_account: 'S1', market_index: 0, closed: 200_000_000, price: '43999.5', realized_pnl: -1_205_000_000, penalty: 0 }],
+      pnl: {
+        rows: [{ sub_account: 'S1', market_index: 0, fills: 2, realized_pnl: -1_205_000_000, fees: 5_000_000, penalties: 0, keeper_fees: 0, funding_paid: 250_000, net: -1_210_250_000 }],
+        total: { fills: 2, realized_pnl: -1_205_000_000, fees: 5_000_000, penalties: 0, keeper_fees: 0, funding_paid: 250_000, net: -1_210_250_000 },
+      },
+    };
+    const names = [() => '1', (i: number) => ['BTC-PERP', 'ETH-PERP'][i]] as const;
+    expect(historyHtml(history, ...names, 'funding')).toContain('<td class="num">-$1.25</td>');
+    const liquidations = historyHtml(history, ...names, 'liquidations');
+    expect(liquidations).toContain('0.2');
+    expect(liquidations).toContain('$43,999.50');
+    expect(liquidations).toContain('-$1,205.00');
+    const pnl = historyHtml(history, ...names, 'pnl');
+    expect(pnl).toContain('#1 BTC-PERP');
+    expect(pnl).toContain('-$1,210.25');
+    expect(pnl).toContain('aria-selected="true" data-history-tab="pnl"');
+  });
 });
