@@ -73,6 +73,12 @@ test('partial close with confirmation, SL/TP on the position, notices of a fired
   await expect(page.getByTestId('notice-liquidation')).toContainText('was liquidated', { timeout: 45_000 });
   await expect(page.getByTestId(`position-${at}`)).toHaveCount(0);
   await page.screenshot({ path: info.outputPath('notices.png'), fullPage: true });
+
+  // The history's tabs: the liquidation is listed, and the realized PnL has a total.
+  await page.getByRole('tab', { name: 'Liquidations' }).click();
+  await expect(page.getByTestId('history-liquidations')).toContainText('BTC-PERP');
+  await page.getByRole('tab', { name: 'Realized PnL' }).click();
+  await expect(page.getByTestId('history-pnl')).toContainText('total');
 });
 
 test('an order placed with the keyboard alone, in the tab order of the ticket', async ({ page }) => {
