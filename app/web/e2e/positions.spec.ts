@@ -144,4 +144,9 @@ test('size in dollars of notional, and Max finds the largest size the program ac
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('p-initial')).toContainText('not met');
   await expect(page.getByRole('button', { name: 'Sign and send' })).toBeDisabled();
+
+  // Disconnecting leaves nothing of the wallet on the page.
+  await page.getByRole('button', { name: 'disconnect' }).click();
+  await expect(page.locator('#accounts')).toHaveText('Connect a wallet to see your sub-accounts.');
+  await expect(page.getByTestId('owner')).toHaveCount(0);
 });

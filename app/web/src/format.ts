@@ -19,10 +19,10 @@ export function price(bits: Fixed | null): string {
   return usd((bits * 1_000_000n) >> 48n);
 }
 
-/** I80F48 bits of a ratio as a percentage with two decimals. */
+/** I80F48 bits of a ratio as a percentage with two decimals, to the nearest hundredth. */
 export function percent(bits: Fixed | null): string {
   if (bits === null) return '-';
-  const hundredths = (bits * 10_000n) >> 48n;
+  const hundredths = (bits * 10_000n + (1n << 47n)) >> 48n;
   return `${(Number(hundredths) / 100).toFixed(2)}%`;
 }
 

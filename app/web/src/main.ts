@@ -42,7 +42,7 @@ import { mountChart } from './chart';
 import { NoticeBoard, noticesHtml } from './notices';
 import { type PendingClose, closeQuote, readTriggers } from './positions';
 import { accountsHtml } from './accounts';
-import { connect, onWalletsChanged, registerBurner, solanaWallets, walletSigner } from './wallet';
+import { connect, loadBurners, onWalletsChanged, solanaWallets, walletSigner } from './wallet';
 
 interface Demo {
   rpc_url: string;
@@ -502,8 +502,16 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
 function renderWallets() {
   const wallets = solanaWallets();
   $('wallets').innerHTML = wallets.length
-    ? wallets.map((w, i) => `<button data-wallet="${i}">${w.name}</button>`).join(' ')
+    ? wallets.map((w, i) => `<button data-wallet="${i}">${w.name}</button>`).join(' ') + (state.owner ? ' <button data-wallet="-1">disconnect</button>' : '')
     : '<span class="muted">No Solana wallet found: install one (Phantom, Solflare, Backpack…).</span>';
+}
+
+/** Forgets the connected wallet: nothing of it stays on the page. */
+async function disconnect() {
+  Object.assign(state, { owner: null, signer: null, subAccounts: [], walletUsd: 0n, sessions: new Map(), lastPreview: null, pendingClose: null });
+  $('wallet-name').textContent = 'not connected';
+  renderWallets();
+  await refresh();
 }
 
 async function useWallet(wallet: Wallet) {
@@ -512,15 +520,8 @@ async function useWallet(wallet: Wallet) {
   notices = new NoticeBoard();
   state.signer = walletSigner(wallet, account);
   $('wallet-name').textContent = `${wallet.name}: ${account.address}`;
+  renderWallets();
   await refresh();
-}
-
-async function loadBurners(demo: Demo) {
-  const wanted = new URLSearchParams(location.search).get('wallet');
-  for (const { name } of demo.wallets.filter((w) => w.name.startsWith('trader') && (!wanted || w.name === wanted))) {
-    const response = await fetch(`/wallets/${name}.json`);
-    if (response.ok) await registerBurner(name, Uint8Array.from((await response.json()) as number[]));
-  }
 }
 
 // ---- wiring -------------------------------------------------------------------------------
@@ -551,7 +552,7 @@ async function main() {
   $('rpc').textContent = url;
   renderWhatIf = mountWhatIf($('whatif'));
   renderChart = mountChart($('chart-section'));
-  if (state.demo) await loadBurners(state.demo);
+  if (state.demo) await loadBurners(state.demo.wallets.map((w) => w.name), new URLSearchParams(location.search).get('wallet'));
   renderWallets();
   onWalletsChanged(renderWallets);
 
@@ -566,7 +567,7 @@ async function main() {
       return void ($('notices').innerHTML = noticesHtml(notices));
     }
     const wallet = target.dataset.wallet;
-    if (wallet !== undefined) return void guarded(() => useWallet(solanaWallets()[Number(wallet)]))();
+    if (wallet !== undefined) return void guarded(() => (wallet === '-1' ? disconnect() : useWallet(solanaWallets()[Number(wallet)])))();
     const action = target.dataset.action;
     if (action) {
       const { sub, market, slot } = target.dataset;

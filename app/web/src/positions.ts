@@ -55,6 +55,14 @@ export function readTriggers(sub: SubAccountView, position: PositionView, market
   return { stopLoss, takeProfit };
 }
 
+/** PnL as a share of the margin the position was opened with (entry notional / leverage). */
+function pnlShare(p: PositionView, pnl: Fixed): string {
+  const margin = abs(p.quoteEntry) / BigInt(Math.max(p.leverage, 1));
+  if (margin === 0n) return '';
+  const share = fixedDiv(pnl, margin << 48n);
+  return `${share > 0n ? '+' : ''}${percent(share)}`;
+}
+
 /** How far the mark is from `liquidation`, as a signed share of the mark (−10% = a 10% fall). */
 function distance(liquidation: Fixed | null, mark: Fixed | null): string {
   if (liquidation === null || !mark) return '';
@@ -105,7 +113,7 @@ export function positionsHtml(sub: SubAccountView, markets: MarketView[], now: b
         : '';
     return `<tr data-testid="position-${at}"><td>${market.name}</td><td>${p.base > 0n ? 'long' : 'short'}</td>
       <td class="num" data-testid="size-${at}">${size(abs(p.base))}</td><td class="num">${price(view.entryPrice)}</td><td class="num">${price(market.mark)}</td>
-      <td class="num">${usdFixed(view.pnl)}</td><td class="num" title="chosen ${p.leverage}x; notional / equity now">${effective}</td>
+      <td class="num">${usdFixed(view.pnl)} <span class="muted" data-testid="pnl-pct-${at}">${pnlShare(p, view.pnl)}</span></td><td class="num" title="chosen ${p.leverage}x; notional / equity now">${effective}</td>
       <td class="num" data-testid="liquidation-${at}">${price(view.liquidationPrice)}</td><td class="num muted" data-testid="distance-${at}">${distance(view.liquidationPrice, market.mark)}</td>
       <td class="num" data-testid="sl-now-${at}">${trigger(p.stopLoss)}</td><td class="num" data-testid="tp-now-${at}">${trigger(p.takeProfit)}</td></tr>
       <tr class="manage"><td colspan="11"><label>close <input id="close-pct-${at}" inputmode="numeric" size="3" placeholder="100" aria-label="percent of ${market.name} in #${sub.id} to close">%</label>

@@ -115,3 +115,12 @@ export function walletSigner(wallet: Wallet, account: WalletAccount): Transactio
     },
   };
 }
+
+/** Registers a burner wallet for each demo trader in `names` (only `wanted` when given), from
+ * the keypairs the local exchange serves at `/wallets/<name>.json`. */
+export async function loadBurners(names: string[], wanted: string | null) {
+  for (const name of names.filter((n) => n.startsWith('trader') && (!wanted || n === wanted))) {
+    const response = await fetch(`/wallets/${name}.json`);
+    if (response.ok) await registerBurner(name, Uint8Array.from((await response.json()) as number[]));
+  }
+}

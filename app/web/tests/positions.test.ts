@@ -77,6 +77,14 @@ describe('closing part of a position', () => {
   });
 });
 
+describe('the position row', () => {
+  it('shows PnL as a share of the opening margin: +$200 on $1,000 (0.2 BTC from $50,000 at 10x) is +20.00%', () => {
+    const markets = [market(0, 'BTC-PERP', 51_000n, 50)];
+    const { html } = positionsHtml(sub(1_000n * USD, [position(0, UNIT / 5n, -10_000n * USD)]), markets, 0n, null);
+    expect(html).toContain('data-testid="pnl-pct-3-BTC-PERP">+20.00%</span>');
+  });
+});
+
 describe('a cross position pulled in by another', () => {
   it('warns that ETH losing $600 moves the BTC liquidation from $40,201.00 to $43,487.43', () => {
     // Alone: 2,000 + 0.2 (P − 50,000) = 0.001 P gives P = 8,000 / 0.199 = 40,201.00.
