@@ -9,31 +9,17 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ringfence::instructions::Side;
 use ringfence::math::I80F48;
-use ringfence::state::{Market, MarketParams, Position, SubAccount};
+use ringfence::state::{Market, Position, SubAccount};
 use ringfence_sdk::presets::{btc_params, eth_params, BASE_UNIT, USD};
 use ringfence_sdk::preview::{preview, Order};
 use serde_json::{json, Value};
 
+mod common;
+
+use common::{bits, params_json};
+
 const CASES: usize = 64;
 const NOW: i64 = 1_800_000_000;
-
-fn bits(value: I80F48) -> String {
-    value.to_bits().to_string()
-}
-
-fn params_json(p: &MarketParams) -> Value {
-    json!({
-        "tierUpToNotional": p.tier_up_to_notional.iter().map(u64::to_string).collect::<Vec<_>>(),
-        "tierMmBps": p.tier_mm_bps,
-        "tierCount": p.tier_count,
-        "skewScale": p.skew_scale.to_string(),
-        "maxFundingRatePpm": p.max_funding_rate_ppm,
-        "takerFeeBps": p.taker_fee_bps,
-        "upnlInitialWeightBps": p.upnl_initial_weight_bps,
-        "maxPremiumBps": p.max_premium_bps,
-        "imSizeScale": p.im_size_scale_notional().to_string(),
-    })
-}
 
 fn market(rng: &mut ChaCha8Rng, index: u16) -> (Market, I80F48) {
     let mut market: Market = bytemuck::Zeroable::zeroed();

@@ -10,33 +10,17 @@ use anchor_lang::AnchorDeserialize;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ringfence::math::I80F48;
-use ringfence::state::{Exchange, Market, MarketParams, Pool, Position, SubAccount};
+use ringfence::state::{Exchange, Market, Pool, Position, SubAccount};
 use ringfence_sdk::presets::{btc_params, eth_params, BASE_UNIT, USD};
 use ringfence_sdk::stress::{as_isolated, as_one_cross, run, Book, Holding, Outcome, Scenario};
 use serde_json::{json, Value};
 
+mod common;
+
+use common::{bits, params_json};
+
 const CASES: usize = 64;
 const NOW: i64 = 1_800_000_000;
-
-fn bits(value: I80F48) -> String {
-    value.to_bits().to_string()
-}
-
-fn params_json(p: &MarketParams) -> Value {
-    json!({
-        "tierUpToNotional": p.tier_up_to_notional.iter().map(u64::to_string).collect::<Vec<_>>(),
-        "tierMmBps": p.tier_mm_bps,
-        "tierCount": p.tier_count,
-        "skewScale": p.skew_scale.to_string(),
-        "maxFundingRatePpm": p.max_funding_rate_ppm,
-        "takerFeeBps": p.taker_fee_bps,
-        "upnlInitialWeightBps": p.upnl_initial_weight_bps,
-        "maxPremiumBps": p.max_premium_bps,
-        "imSizeScale": p.im_size_scale_notional().to_string(),
-        "liquidationFeeBps": p.liquidation_fee_bps,
-        "maxLeverage": p.max_leverage,
-    })
-}
 
 fn market(rng: &mut ChaCha8Rng, index: u16) -> (Market, I80F48) {
     let mut market: Market = bytemuck::Zeroable::zeroed();
