@@ -84,11 +84,18 @@ test('a trader deposits, trades both modes with a preview, watches risk move, cl
   await expect(page.getByRole('button', { name: 'Sign and send' })).toBeDisabled();
   await page.screenshot({ path: info.outputPath('refused-order.png'), fullPage: true });
 
-  // The price runs 5% away between the preview and the signature: the order's limit (0.5%
-  // beyond the previewed fill) stops it, and the page says so.
+  // The price runs 5% away between the preview and the signature: the preview follows it (it
+  // is recomputed on every refresh), so the order is sent at the new price, not refused.
   await fillTicket(page, { market: 'BTC-PERP', mode: 'cross', size: '0.01', leverage: '5' });
+  const previewed = money(await page.getByTestId('p-fill').innerText());
   await page.getByRole('button', { name: 'BTC +5%' }).click();
   await expect(page.locator('#message')).toHaveText('Demo: moved BTC-PERP by 5%.');
+  await expect.poll(async () => money(await page.getByTestId('p-fill').innerText())).toBeGreaterThan(previewed * 1.04);
   await page.getByRole('button', { name: 'Sign and send' }).click();
-  await expect(page.locator('#message')).toHaveText('SlippageExceeded: The fill price is past the limit price');
+  await expect(page.locator('#message')).toHaveText('Opened long 0.01 BTC-PERP (cross).');
+
+  // What only the program can refuse is said in words: a withdrawal above the free collateral.
+  await page.getByTestId('amount-0').fill('1,000,000');
+  await page.locator('[data-action="withdraw"][data-sub="0"]').click();
+  await expect(page.locator('#message')).toHaveText('InsufficientFreeCollateral: The amount is more than the free collateral');
 });

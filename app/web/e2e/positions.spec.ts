@@ -137,6 +137,7 @@ test('size in dollars of notional, and Max finds the largest size the program ac
   // Max in units: that size meets initial margin, 1% more does not.
   await page.locator('#t-size-unit').selectOption('units');
   await page.getByRole('button', { name: 'Max' }).click();
+  await expect(page.locator('#t-size')).not.toHaveValue('1,000');
   await expect(page.getByTestId('p-initial')).toHaveText('met');
   const max = Number(await page.locator('#t-size').inputValue());
   expect(max).toBeGreaterThan(0);
