@@ -121,13 +121,7 @@ fn driver(rng: &mut Rng, cross: bool, markets: &[PricedMarket]) -> Driver {
     }
 }
 
-fn account(
-    rng: &mut Rng,
-    owner: Pubkey,
-    id: u16,
-    markets: &[PricedMarket],
-    now: i64,
-) -> Generated {
+fn account(rng: &mut Rng, owner: Pubkey, id: u16, markets: &[PricedMarket], now: i64) -> Generated {
     let cross = id == 0;
     let mode = if cross {
         SubAccountMode::Cross

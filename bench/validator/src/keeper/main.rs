@@ -24,7 +24,11 @@ struct Args {
 
 fn list<T: std::str::FromStr>(text: &str) -> Result<Vec<T>, AnyError> {
     text.split(',')
-        .map(|x| x.trim().parse().map_err(|_| format!("not a number: {x}").into()))
+        .map(|x| {
+            x.trim()
+                .parse()
+                .map_err(|_| format!("not a number: {x}").into())
+        })
         .collect()
 }
 
@@ -110,10 +114,12 @@ fn report(rows: &[Row], settings: Settings) -> String {
     }
     out.push_str("\nAn update that moves nothing (the same prices re-posted), before the move:\n\n| sub-accounts | re-scored | reprice CPU (ms) | reads before scoring (ms) |\n| ---: | ---: | ---: | ---: |\n");
     let mut seen = Vec::new();
-    for row in rows.iter().filter(|r| !seen.contains(&r.accounts)) {
-        seen.push(row.accounts);
-        out.push_str(&idle_line(row));
-        out.push('\n');
+    for row in rows {
+        if !seen.contains(&row.accounts) {
+            seen.push(row.accounts);
+            out.push_str(&idle_line(row));
+            out.push('\n');
+        }
     }
     out.push_str(&format!(
         "\nKeeper: `max_in_flight` {}, scans and funding hourly (the index finds the accounts), `index_horizon_s` 3,600; drain limit {} s.\n",
@@ -133,9 +139,13 @@ async fn main() -> Result<(), AnyError> {
         let t = Instant::now();
         let book = book::generate(n, args.seed, &snapshot.markets, snapshot.now);
         let genesis = network::genesis(&snapshot, &book)?;
-        eprintln!("{n} sub-accounts generated in {:.1} s", t.elapsed().as_secs_f64());
+        eprintln!(
+            "{n} sub-accounts generated in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         for &percent in &args.percents {
-            let row = measure::run(&snapshot, &book, genesis.clone(), percent, args.settings).await?;
+            let row =
+                measure::run(&snapshot, &book, genesis.clone(), percent, args.settings).await?;
             eprintln!("{}", line(&row));
             rows.push(row);
         }

@@ -99,7 +99,7 @@ pub fn predicted(
     now: i64,
 ) -> HashSet<Pubkey> {
     let mut moved = markets.to_vec();
-    moved[usize::from(BTC)].mark = scaled_by_power_of_ten(price, -6).map_err(|e| e.to_string());
+    moved[usize::from(BTC)].mark = scaled_by_power_of_ten(price, -6).map_err(|e| format!("{e:?}"));
     let accounts: Vec<(Pubkey, _)> = book.iter().map(|g| (g.key, g.view.clone())).collect();
     let (candidates, unpriced) = rank(&accounts, &moved, now);
     assert!(unpriced.is_empty(), "every generated account is priced");
@@ -135,7 +135,11 @@ async fn start_keeper(net: &Localnet, settings: Settings) -> Result<Arc<Keeper>,
     Ok(Keeper::new(config, keypair).await?)
 }
 
-async fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Result<(), AnyError> {
+async fn until(
+    what: &str,
+    limit: Duration,
+    mut done: impl FnMut() -> bool,
+) -> Result<(), AnyError> {
     let started = Instant::now();
     while !done() {
         if started.elapsed() > limit {
@@ -147,7 +151,10 @@ async fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> R
 }
 
 fn tick_after(keeper: &Keeper, after: Instant) -> Option<TickRecord> {
-    keeper.recent_ticks().into_iter().find(|t| t.started >= after)
+    keeper
+        .recent_ticks()
+        .into_iter()
+        .find(|t| t.started >= after)
 }
 
 fn ms(from: Instant, to: Instant) -> f64 {
@@ -163,8 +170,9 @@ pub async fn run(
     settings: Settings,
 ) -> Result<Row, AnyError> {
     let started = Instant::now();
-    let net = Localnet::start_with_accounts(Config::ephemeral(), jsonrpsee::Methods::new(), genesis)
-        .await?;
+    let net =
+        Localnet::start_with_accounts(Config::ephemeral(), jsonrpsee::Methods::new(), genesis)
+            .await?;
     let validator_start_s = started.elapsed().as_secs_f64();
     let client = Client::new(&net.rpc_url);
     let admin = &snapshot.admin;
@@ -174,15 +182,20 @@ pub async fn run(
     let (stop, stopped) = watch::channel(false);
     let scan_started = Instant::now();
     let running = tokio::spawn(Arc::clone(&keeper).run(stopped));
-    until("the first scan", Duration::from_secs(3_600), || keeper.counters().scans >= 1).await?;
+    until("the first scan", Duration::from_secs(3_600), || {
+        keeper.counters().scans >= 1
+    })
+    .await?;
     let first_scan_s = scan_started.elapsed().as_secs_f64();
     let rss_after = rss_mib();
     // Let the funding crank and the subscriptions settle, then one update that moves nothing.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle_at = Instant::now();
     post(&client, admin, &snapshot.prices).await?;
-    until("the idle update", Duration::from_secs(120), || tick_after(&keeper, idle_at).is_some())
-        .await?;
+    until("the idle update", Duration::from_secs(120), || {
+        tick_after(&keeper, idle_at).is_some()
+    })
+    .await?;
     let idle_tick = tick_after(&keeper, idle_at);
 
     let price = target_price(book, percent);
@@ -193,10 +206,16 @@ pub async fn run(
     let sent = Instant::now();
     post(&client, admin, &prices).await?;
     let confirmed = Instant::now();
-    let (first, last, drained) =
-        follow(&client, admin, &keeper, &prices, baseline, &expected, settings).await?;
+    let (first, last, drained) = follow(
+        &client, admin, &keeper, &prices, baseline, &expected, settings,
+    )
+    .await?;
     let move_tick = tick_after(&keeper, sent);
-    let liquidated: HashSet<Pubkey> = keeper.landed_liquidations().into_iter().map(|(k, _)| k).collect();
+    let liquidated: HashSet<Pubkey> = keeper
+        .landed_liquidations()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     let row = Row {
         accounts: book.len(),
         target_percent: percent,
@@ -249,7 +268,11 @@ async fn follow(
         }
         if !covered && now - checked > Duration::from_secs(1) {
             checked = now;
-            let done: HashSet<Pubkey> = keeper.landed_liquidations().into_iter().map(|(k, _)| k).collect();
+            let done: HashSet<Pubkey> = keeper
+                .landed_liquidations()
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect();
             covered = expected.is_subset(&done);
         }
         let quiet = now - last.unwrap_or(started) > QUIET;

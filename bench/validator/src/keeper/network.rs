@@ -21,7 +21,8 @@ use std::collections::BTreeMap;
 use std::mem::size_of;
 
 /// The frictionless BTC and ETH markets of the keeper's tests.
-const FRICTIONLESS: &str = include_str!("../../../../app/localnet/tests/fixtures/frictionless.toml");
+const FRICTIONLESS: &str =
+    include_str!("../../../../app/localnet/tests/fixtures/frictionless.toml");
 /// Six more markets with ETH's parameters (so a cross sub-account can hold 8 positions):
 /// name and start price, dollars.
 const MORE_MARKETS: [(&str, i64); 6] = [
@@ -95,7 +96,12 @@ pub async fn phase_one() -> Result<Snapshot, AnyError> {
     let prices = start_prices(&list);
     demo::bootstrap(&client, &admin, &mint, list, POOL_USD).await?;
     let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
-    let ix = builders::mint_to(&mint.pubkey(), &admin_token, &admin.pubkey(), INSURANCE_USD * USD);
+    let ix = builders::mint_to(
+        &mint.pubkey(),
+        &admin_token,
+        &admin.pubkey(),
+        INSURANCE_USD * USD,
+    );
     let insurance = builders::fund_insurance(&admin.pubkey(), &admin_token, INSURANCE_USD * USD);
     client.send(&[ix, insurance], &admin, &[]).await?;
     let exchange = client.exchange().await?.ok_or("no exchange")?;
@@ -107,7 +113,10 @@ pub async fn phase_one() -> Result<Snapshot, AnyError> {
         admin_token,
         admin.pubkey(),
     ];
-    for (key, account) in tokens.iter().zip(client.rpc.get_multiple_accounts(&tokens).await?) {
+    for (key, account) in tokens
+        .iter()
+        .zip(client.rpc.get_multiple_accounts(&tokens).await?)
+    {
         if accounts.iter().all(|(k, _)| k != key) {
             accounts.push((*key, account.ok_or("account missing")?));
         }
