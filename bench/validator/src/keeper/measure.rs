@@ -25,6 +25,8 @@ use tokio::sync::watch;
 const REPOST: Duration = Duration::from_secs(10);
 /// How often the landed-liquidation counter is read.
 const POLL: Duration = Duration::from_millis(10);
+/// Wait after the keeper's first scan for late notifications (finalized commitment).
+const SETTLE: Duration = Duration::from_secs(20);
 /// Quiet time after which a drained case ends.
 const QUIET: Duration = Duration::from_secs(3);
 
@@ -188,15 +190,19 @@ pub async fn run(
     .await?;
     let first_scan_s = scan_started.elapsed().as_secs_f64();
     let rss_after = rss_mib();
-    // Let the funding crank and the subscriptions settle, then one update that moves nothing.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let idle_at = Instant::now();
+    // Notifications come at `finalized` (the keeper's subscriptions name no commitment), many
+    // slots late: let those of the start-up price post and of the funding crank's settled
+    // accounts arrive, so that none re-scores an account at the moved price and confounds the
+    // measurement. Then one update that moves nothing.
+    tokio::time::sleep(SETTLE).await;
     post(&client, admin, &snapshot.prices).await?;
+    let idle_at = Instant::now();
     until("the idle update", Duration::from_secs(120), || {
         tick_after(&keeper, idle_at).is_some()
     })
     .await?;
     let idle_tick = tick_after(&keeper, idle_at);
+    tokio::time::sleep(Duration::from_secs(2)).await;
 
     let price = target_price(book, percent);
     let expected = predicted(book, &client.markets().await?, price, client.now().await?);
@@ -211,6 +217,14 @@ pub async fn run(
     )
     .await?;
     let move_tick = tick_after(&keeper, sent);
+    for t in keeper
+        .recent_ticks()
+        .iter()
+        .filter(|t| t.started >= idle_at)
+    {
+        let at = t.started.saturating_duration_since(confirmed).as_millis();
+        eprintln!("  tick {at} ms after the move: {t:?}");
+    }
     let liquidated: HashSet<Pubkey> = keeper
         .landed_liquidations()
         .into_iter()
