@@ -146,10 +146,14 @@ async fn main() -> Result<(), AnyError> {
         for &percent in &args.percents {
             let row =
                 measure::run(&snapshot, &book, genesis.clone(), percent, args.settings).await?;
-            eprintln!("{}", line(&row));
+            eprintln!("{}  vault − ledgers: {}", line(&row), row.unconserved);
             rows.push(row);
         }
     }
     println!("{}", report(&rows, args.settings));
+    let broken: Vec<_> = rows.iter().filter(|r| r.unconserved != 0).collect();
+    if !broken.is_empty() {
+        return Err(format!("vault ≠ ledgers after {} case(s)", broken.len()).into());
+    }
     Ok(())
 }

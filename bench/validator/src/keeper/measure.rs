@@ -26,7 +26,7 @@ const REPOST: Duration = Duration::from_secs(10);
 /// How often the landed-liquidation counter is read.
 const POLL: Duration = Duration::from_millis(10);
 /// Wait after the keeper's first scan for late notifications (finalized commitment).
-const SETTLE: Duration = Duration::from_secs(20);
+const SETTLE: Duration = Duration::from_secs(60);
 /// Quiet time after which a drained case ends.
 const QUIET: Duration = Duration::from_secs(3);
 
@@ -72,6 +72,8 @@ pub struct Row {
     pub liquidated: usize,
     /// Whether every predicted account was liquidated before the drain limit.
     pub drained: bool,
+    /// Vault balance minus the sum of the ledgers at the end (0: conservation held).
+    pub unconserved: i128,
 }
 
 fn rss_mib() -> f64 {
@@ -152,6 +154,28 @@ async fn until(
     Ok(())
 }
 
+/// Waits (at most a minute) until no liquidation has been sent or landed for five seconds:
+/// attempts already under way finish after the keeper is stopped, and conservation is read
+/// only once the ledgers stand still.
+async fn quiesce(keeper: &Keeper) {
+    let activity = || {
+        let c = keeper.counters();
+        (
+            c.liquidations_sent,
+            c.liquidations_landed,
+            c.failed.values().sum::<u64>(),
+        )
+    };
+    let (mut last, mut since) = (activity(), Instant::now());
+    let started = Instant::now();
+    while since.elapsed() < Duration::from_secs(5) && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if activity() != last {
+            (last, since) = (activity(), Instant::now());
+        }
+    }
+}
+
 fn tick_after(keeper: &Keeper, after: Instant) -> Option<TickRecord> {
     keeper
         .recent_ticks()
@@ -212,6 +236,11 @@ pub async fn run(
     let sent = Instant::now();
     post(&client, admin, &prices).await?;
     let confirmed = Instant::now();
+    tracing::info!(
+        event = "bench_move_confirmed",
+        price,
+        sent_ms = ms(sent, confirmed)
+    );
     let (first, last, drained) = follow(
         &client, admin, &keeper, &prices, baseline, &expected, settings,
     )
@@ -222,15 +251,15 @@ pub async fn run(
         .iter()
         .filter(|t| t.started >= idle_at)
     {
-        let at = t.started.saturating_duration_since(confirmed).as_millis();
-        eprintln!("  tick {at} ms after the move: {t:?}");
+        let at = t.started.duration_since(idle_at).as_secs_f64() * 1e3 - ms(idle_at, confirmed);
+        eprintln!("  tick at {at:.0} ms from the move's confirmation: {t:?}");
     }
     let liquidated: HashSet<Pubkey> = keeper
         .landed_liquidations()
         .into_iter()
         .map(|(k, _)| k)
         .collect();
-    let row = Row {
+    let mut row = Row {
         accounts: book.len(),
         target_percent: percent,
         move_percent: (price as f64 / snapshot.prices[usize::from(BTC)] as f64 - 1.0) * 100.0,
@@ -246,9 +275,13 @@ pub async fn run(
         landed: (keeper.counters().liquidations_landed - baseline) as usize,
         liquidated: liquidated.len(),
         drained,
+        unconserved: 0,
     };
     let _ = stop.send(true);
     running.abort();
+    quiesce(&keeper).await;
+    let (vault, ledgers) = client.vault_and_ledgers().await?;
+    row.unconserved = i128::from(vault) - ledgers;
     net.stop().await;
     Ok(row)
 }
