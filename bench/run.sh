@@ -3,6 +3,8 @@
 #   bench/run.sh          footprint, margin-engine cost (callgrind), scan, the local validator
 #                         (start-up, idle CPU, deposits/s; debug build), warm test-suite time
 #   bench/run.sh --cold   also times the full test command from a fresh clone and empty target
+#   bench/run.sh --keeper also runs the keeper at scale (1,000 to 100,000 sub-accounts written at
+#                         genesis; about an hour on 2 cores; debug build): section "Keeper at scale"
 # Needs valgrind (Debian's package; installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ RUST_LOG=error cargo test --workspace -q >/dev/null 2>&1
 suite="$(( $(date +%s) - start )) s"
 
 cold="not measured in this run (bench/run.sh --cold)"
-if [ "${1:-}" = "--cold" ]; then
+if [[ " $* " == *" --cold "* ]]; then
   clone=$(mktemp -d)
   git clone -q . "$clone"
   start=$(date +%s)
@@ -42,6 +44,13 @@ if [ "${1:-}" = "--cold" ]; then
   rm -rf "$clone"
 fi
 
+keeper="Not measured in this run (\`bench/run.sh --keeper\`)."
+if [[ " $* " == *" --keeper "* ]]; then
+  cargo build -q -p ringfence-bench-validator --bin ringfence-bench-keeper
+  keeper=$(RUST_LOG=error target/debug/ringfence-bench-keeper 2>/dev/null)
+fi
+
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-{ "$bin" report "$(date -u +%F)" "$machine" "$margin" "$suite" "$cold"; echo; echo "$validator"; } \
+{ "$bin" report "$(date -u +%F)" "$machine" "$margin" "$suite" "$cold"; echo; echo "$validator"
+  echo; echo "## Keeper at scale (\`bench/validator/src/keeper\`, debug build)"; echo; echo "$keeper"; } \
   | tee docs/PERFORMANCE.md

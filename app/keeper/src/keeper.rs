@@ -6,6 +6,7 @@ use crate::config::KeeperConfig;
 use crate::counters::Counters;
 use crate::index::LiquidationIndex;
 use crate::scoring::{assess, crossed_triggers};
+use crate::ticks::{TickLog, TickRecord};
 use crate::watch::{watch_oracles, watch_program};
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use ringfence_sdk::accounts::SubAccountView;
@@ -52,6 +53,7 @@ pub struct Keeper {
     index: Mutex<LiquidationIndex>,
     in_flight: Mutex<HashSet<Pubkey>>,
     landed: Mutex<Vec<(Pubkey, u16)>>,
+    ticks: Mutex<TickLog>,
     slots: Arc<Semaphore>,
 }
 
@@ -107,6 +109,7 @@ impl Keeper {
             index: Mutex::new(LiquidationIndex::new(horizon_s)),
             in_flight: Mutex::default(),
             landed: Mutex::default(),
+            ticks: Mutex::default(),
             slots,
         }))
     }
@@ -126,6 +129,16 @@ impl Keeper {
     /// `(sub-account, market)` of each liquidation that landed, in order.
     pub fn landed_liquidations(&self) -> Vec<(Pubkey, u16)> {
         self.landed.lock().expect("landed").clone()
+    }
+
+    /// What the last price updates (at most `ticks::TICK_LOG`) cost the liquidation index,
+    /// oldest first.
+    pub fn recent_ticks(&self) -> Vec<TickRecord> {
+        self.ticks.lock().expect("tick log").to_vec()
+    }
+
+    pub(crate) fn log_tick(&self, record: TickRecord) {
+        self.ticks.lock().expect("tick log").push(record);
     }
 
     pub(crate) fn count(&self, update: impl FnOnce(&mut Counters)) {

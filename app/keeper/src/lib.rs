@@ -11,6 +11,7 @@ pub mod index;
 pub mod keeper;
 pub mod orders;
 pub mod scoring;
+pub mod ticks;
 mod watch;
 
 pub use config::KeeperConfig;

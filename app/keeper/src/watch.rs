@@ -4,6 +4,7 @@
 //! full scan covers any gap.
 
 use crate::keeper::Keeper;
+use crate::ticks::{thread_cpu, TickRecord};
 use futures_util::stream::{select_all, StreamExt};
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use solana_account_decoder_client_types::UiAccountEncoding;
@@ -13,7 +14,7 @@ use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::pubkey::Pubkey;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 /// First wait after a lost subscription; it doubles up to `MAX_RETRY`.
@@ -155,12 +156,23 @@ impl Keeper {
     /// Reads every mark and the clock, reprices the liquidation index, and starts liquidating
     /// what it reports, worst first, within the in-flight limit (the next report need not wait).
     async fn on_tick(self: &Arc<Self>) {
+        let started = Instant::now();
         let fresh = async { Ok((self.client.markets().await?, self.client.now().await?)) };
         let (markets, now) = match fresh.await {
             Ok(fresh) => fresh,
             Err(error) => return self.rpc_failed("tick", &error),
         };
+        let fetched = Instant::now();
+        let cpu = thread_cpu();
         let pass = self.lock_index().reprice(&markets, now);
+        self.log_tick(TickRecord {
+            started,
+            fetch: fetched - started,
+            reprice: fetched.elapsed(),
+            reprice_cpu: thread_cpu().saturating_sub(cpu),
+            work: pass.work,
+            candidates: pass.candidates.len(),
+        });
         self.count(|c| {
             c.index_ticks += 1;
             c.index_rescored += pass.work.rescored as u64;

@@ -13,6 +13,7 @@ use solana_net_utils::SocketAddrSpace;
 use solana_program_runtime::program_cache_entry::ProgramCacheEntry;
 use solana_rpc::rpc::JsonRpcConfig;
 use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_test_validator::{TestValidator, TestValidatorGenesis};
 use std::collections::HashSet;
@@ -113,6 +114,17 @@ impl Localnet {
     /// Starts the faucet, the validator with the program, and (when `extra` has methods) the
     /// control server answering them. Waits while another `Localnet` of this process runs.
     pub async fn start(config: Config, extra: Methods) -> Result<Self, AnyError> {
+        Self::start_with_accounts(config, extra, Vec::new()).await
+    }
+
+    /// As [`Localnet::start`], with `accounts` written into genesis exactly as given (address,
+    /// lamports, owner, data): large account sets without a transaction each (the keeper
+    /// benchmark writes its sub-accounts so). The genesis archive's size limit is lifted.
+    pub async fn start_with_accounts(
+        config: Config,
+        extra: Methods,
+        accounts: Vec<(Pubkey, AccountSharedData)>,
+    ) -> Result<Self, AnyError> {
         let turn = ONE_AT_A_TIME.lock().await;
         ringfence_host::prepare_process().await;
         let mint = Keypair::new();
@@ -130,6 +142,10 @@ impl Localnet {
             .ledger_path(ledger)
             .faucet_addr(Some(faucet))
             .add_account(ringfence::ID, program_account());
+        if !accounts.is_empty() {
+            genesis.max_genesis_archive_unpacked_size = Some(u64::MAX);
+            genesis.add_accounts(accounts);
+        }
         if config.rpc_port != 0 {
             genesis.rpc_port(config.rpc_port);
         }
