@@ -208,7 +208,7 @@ impl LiquidationIndex {
             Ok(None) => match bands(&view, markets, now, self.horizon_s) {
                 Some(bands) => Placement::Banded {
                     bands,
-                    expires: now.saturating_add(self.horizon_s),
+                    expires: self.expiry(&key, now),
                 },
                 None => Placement::Always,
             },
@@ -225,6 +225,15 @@ impl LiquidationIndex {
             },
         );
         score
+    }
+
+    /// When `key`'s bands, placed at `now`, must be re-checked: within the horizon, spread over
+    /// its second half by the key, so the accounts one scan placed do not all expire at once.
+    /// (Earlier is always safe: the bands allow for the whole horizon's funding.)
+    fn expiry(&self, key: &Pubkey, now: i64) -> i64 {
+        let spread = self.horizon_s / 2 + 1;
+        let offset = i64::from(u16::from_le_bytes([key.as_ref()[0], key.as_ref()[1]])) % spread;
+        now.saturating_add(self.horizon_s - offset)
     }
 
     fn place(&mut self, key: Pubkey, placement: &Placement) {

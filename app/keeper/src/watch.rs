@@ -8,6 +8,7 @@ use crate::ticks::{thread_cpu, TickRecord};
 use futures_util::stream::{select_all, StreamExt};
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
@@ -22,9 +23,12 @@ const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// Longest wait between reconnection attempts.
 const MAX_RETRY: Duration = Duration::from_secs(30);
 
+/// Base64 account data at `confirmed` commitment: agave's default for subscriptions is
+/// `finalized`, 32 slots (about 13 s) behind, far too late for a liquidator.
 fn base64_config() -> RpcAccountInfoConfig {
     RpcAccountInfoConfig {
         encoding: Some(UiAccountEncoding::Base64),
+        commitment: Some(CommitmentConfig::confirmed()),
         ..RpcAccountInfoConfig::default()
     }
 }
