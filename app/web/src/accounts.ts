@@ -36,7 +36,7 @@ function cardHtml(v: AccountsView, sub: SubAccountView, marginSource: SubAccount
       : '';
   return `<div class="sub" data-testid="sub-${sub.id}">
     <div><b>#${sub.id}</b> ${mode} · collateral <span data-testid="collateral-${sub.id}">${usd(sub.collateral)}</span>
-    · equity ${usdFixed(summary.equity)} · maintenance ${usdFixed(summary.maintenance)} · margin ratio <span data-testid="ratio-${sub.id}">${percent(summary.marginRatio)}</span>
+    · equity ${usdFixed(summary.equity)} · maintenance ${usdFixed(summary.maintenance)} · <abbr title="equity ÷ notional of the open positions; the program lets keepers liquidate when equity falls below maintenance">margin ratio</abbr> <span data-testid="ratio-${sub.id}">${percent(summary.marginRatio)}</span>
     ${summary.liquidatable ? ' · <b class="bad">liquidatable</b>' : ''}
     ${sub.beingLiquidated ? ' · <b class="bad">being liquidated</b>' : ''}</div>
     ${positions}

@@ -212,8 +212,9 @@ function readOrder(base?: bigint): Order {
   const side = document.querySelector<HTMLInputElement>('input[name="t-side"]:checked')?.value;
   if (side !== 'long' && side !== 'short') throw new Error('Choose long or short.');
   const market = marketOf(Number($<HTMLSelectElement>('t-market').value));
-  base ??= sizeFromField($<HTMLInputElement>('t-size').value, $<HTMLSelectElement>('t-size-unit').value, market.mark);
   const leverage = parseLeverage($<HTMLInputElement>('t-leverage').value, market.account.params.maxLeverage);
+  const unit = $<HTMLSelectElement>('t-size-unit').value;
+  base ??= sizeFromField($<HTMLInputElement>('t-size').value, unit, market.mark, leverage, market.account.params.takerFeeBps);
   const crossId = mode === 'cross' ? Number($<HTMLSelectElement>('t-cross').value) : null;
   if (mode === 'cross' && !state.subAccounts.some((s) => s.id === crossId)) throw new Error('Create a cross sub-account and deposit first.');
   const margin = mode === 'isolated' ? parseAmount($<HTMLInputElement>('t-margin').value, 't-margin', 'Isolated margin', state.walletUsd) : 0n;
@@ -264,6 +265,7 @@ async function fillMax() {
   const max = largestAccepted(meets, 1_000_000n * 1_000_000_000n);
   if (max === 0n) throw new FieldError('t-size', 'Size: no size meets initial margin here; add collateral or raise the leverage.');
   const usdUnit = $<HTMLSelectElement>('t-size-unit').value === 'usd';
+  if (!usdUnit) $<HTMLSelectElement>('t-size-unit').value = 'units';
   // In dollars, the notional rounded down to a cent (so it converts back to at most `max`).
   const cents = (max * ((probe.market.mark! * 1_000_000n) >> 48n)) / 1_000_000_000n / 10_000n;
   $<HTMLInputElement>('t-size').value = usdUnit ? `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}` : size(max);

@@ -68,14 +68,19 @@ export function checkTriggers(
 }
 
 /**
- * The order's size in base atoms from the size field: units, or (`unit` "usd") dollars of
- * notional at the mark `markBits` (I80F48 dollars per unit), rounded down.
+ * The order's size in base atoms from the size field: units; dollars of notional (`unit`
+ * "usd"); or dollars of margin (`unit` "margin"), which buy `leverage` times that much notional
+ * once the taker fee (`feeBps` of the notional) is paid out of them: notional = margin ×
+ * leverage / (1 + leverage × fee). Converted at the mark `markBits` (I80F48 dollars per unit),
+ * rounded down.
  */
-export function sizeFromField(text: string, unit: string, markBits: bigint | null): bigint {
-  if (unit !== 'usd') return parseSize(text);
-  const notional = parseDecimal(text, 6);
-  if (!notional) throw new FieldError('t-size', 'Size: dollars of notional above zero, like 1,000.');
+export function sizeFromField(text: string, unit: string, markBits: bigint | null, leverage = 1, feeBps = 0): bigint {
+  if (unit !== 'usd' && unit !== 'margin') return parseSize(text);
+  const dollars = parseDecimal(text, 6);
+  if (!dollars) throw new FieldError('t-size', `Size: dollars of ${unit === 'usd' ? 'notional' : 'margin'} above zero, like 1,000.`);
   if (!markBits) throw new FieldError('t-size', 'Size: this market has no price to convert dollars at.');
+  const lev = BigInt(leverage);
+  const notional = unit === 'usd' ? dollars : (dollars * lev * 10_000n) / (10_000n + lev * BigInt(feeBps));
   const base = (notional * 1_000n << 48n) / markBits;
   if (base === 0n) throw new FieldError('t-size', 'Size: under one atom at this price.');
   return base;
