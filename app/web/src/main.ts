@@ -199,7 +199,7 @@ async function renderHistory() {
   const subId = (key: string) => String(state.subAccounts.find((s) => s.address === key)?.id ?? key.slice(0, 6));
   const marketName = (index: number) => state.markets.find((m) => m.account.index === index)?.name ?? String(index);
   $('history').innerHTML = historyHtml(history, subId, marketName, historyTab);
-  if (history) notices.observe(history.fills, subId, marketName);
+  if (history) notices.take(history, subId, marketName);
   $('notices').innerHTML = noticesHtml(notices);
 }
 

@@ -39,4 +39,15 @@ describe('notices', () => {
     board.dismiss(3);
     expect(board.notices.map((n) => n.id)).toEqual([5, 2]);
   });
+
+  it('sums funding settled after connecting into one notice per sub-account', () => {
+    const board = new NoticeBoard();
+    const row = (time: number, sub: string, paid: number) => ({ block_time: time, sub_account: sub, market_index: 0, paid });
+    board.observeFunding([row(1, 'SUB1', 999_000_000)], names[0]);
+    board.observeFunding([row(3, 'SUB1', 70_000), row(2, 'SUB1', 50_000), row(1, 'SUB1', 999_000_000)], names[0]);
+    board.observeFunding([row(4, 'SUB1', -20_000), row(3, 'SUB1', 70_000)], names[0]);
+    expect(board.notices.map((n) => n.text)).toEqual(['Funding on #1 since you connected: paid $0.10.']);
+    board.dismiss(board.notices[0].id);
+    expect(board.notices).toEqual([]);
+  });
 });
