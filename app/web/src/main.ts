@@ -40,7 +40,7 @@ import { mountWhatIf, whatIfData } from './whatif';
 import { demoShift, marketsHtml } from './markets';
 import { mountChart } from './chart';
 import { NoticeBoard, noticesHtml } from './notices';
-import { type PendingClose, closeQuote, readTriggers } from './positions';
+import { type PendingClose, closeQuote, readTriggers, requote } from './positions';
 import { accountsHtml } from './accounts';
 import { connect, loadBurners, onWalletsChanged, solanaWallets, walletSigner } from './wallet';
 
@@ -131,15 +131,13 @@ async function refresh() {
 
 const marketOf = (index: number) => state.markets.find((m) => m.account.index === index)!;
 
-function renderMarkets() {
-  $('markets').innerHTML = marketsHtml(state.markets);
-}
-
 function renderAccounts(now: bigint) {
   if (!state.owner) {
     $('accounts').innerHTML = '<p>Connect a wallet to see your sub-accounts.</p>';
     return;
   }
+  // A close waiting for confirmation follows the price, like the ticket's preview.
+  state.pendingClose = requote(state.pendingClose, state.subAccounts, state.markets);
   const { owner, walletUsd, subAccounts: subs, markets, sessions, pendingClose } = state;
   replaceKeepingInput($('accounts'), accountsHtml({ owner, walletUsd, subs, markets, sessions, now, pendingClose }));
 }
@@ -168,7 +166,7 @@ let renderWhatIf: ReturnType<typeof mountWhatIf> = () => {};
 let renderChart: ReturnType<typeof mountChart> = async () => {};
 
 function render() {
-  renderMarkets();
+  $('markets').innerHTML = marketsHtml(state.markets);
   void state.chain.now().catch(() => 0n).then((now) => {
     renderAccounts(now);
     renderWhatIf(state.owner ? whatIfData(state.markets, state.subAccounts, now) : null);
@@ -480,12 +478,13 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
       state.pendingClose = action === 'close' ? closeQuote(sub, position!, market, $<HTMLInputElement>(`close-pct-${id}-${market.name}`).value) : null;
       return;
     case 'confirm-close': {
-      const pending = state.pendingClose;
+      // Quoted again at the latest marks: its limit is 0.5% from the price now, not at the click.
+      await refresh();
+      const pending = requote(state.pendingClose, state.subAccounts, state.markets);
       if (!pending || pending.subId !== id || pending.marketIndex !== marketIndex) throw new Error('Nothing to confirm: press close again.');
       state.pendingClose = null;
       const trader = traderFor(sub);
-      const base = pending.base === (position!.base < 0n ? -position!.base : position!.base) ? null : pending.base;
-      const ix = getClosePositionInstruction({ trader, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base, limitPrice: pending.limitPrice });
+      const ix = getClosePositionInstruction({ trader, exchange, pool: await poolPda(), subAccount: sub.address, market: market.address, oracle: market.account.oracle, base: pending.whole ? null : pending.base, limitPrice: pending.limitPrice });
       await send(state.chain, trader, [ix]);
       return show(`Closed ${size(pending.base)} ${market.name} in #${id} at about ${price(pending.fillPrice)}: realized about ${usd(pending.realizedPnl)}${trader === owner ? '' : ' (signed by the session key)'}.`);
     }

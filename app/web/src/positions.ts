@@ -12,8 +12,11 @@ import { FieldError, checkTriggers, optionalPrice } from './ticket';
 export interface PendingClose {
   subId: number;
   marketIndex: number;
-  /** Base atoms to close (positive). */
+  /** The share asked for, as typed (re-quoted at every refresh and again when confirmed). */
+  percent: string;
+  /** Base atoms to close (positive), and whether that is the whole position. */
   base: bigint;
+  whole: boolean;
   /** Worst acceptable price, native units per unit. */
   limitPrice: bigint;
   /** What the page expects: fill price, fee, realized PnL before funding (native units). */
@@ -41,7 +44,20 @@ export function closeQuote(sub: SubAccountView, position: PositionView, market: 
   const fee = ceilToInt(mulDiv(notional(closing, fillPrice), BigInt(market.preview.params.takerFeeBps), 10_000n, 'up'));
   const mark = ((market.mark ?? 0n) * 1_000_000n) >> 48n;
   const limitPrice = position.base > 0n ? (mark * (10_000n - CLOSE_SLIPPAGE_BPS)) / 10_000n : (mark * (10_000n + CLOSE_SLIPPAGE_BPS)) / 10_000n + 1n;
-  return { subId: sub.id, marketIndex: market.account.index, base, limitPrice, fillPrice, fee, realizedPnl: quote + released - fee };
+  return { subId: sub.id, marketIndex: market.account.index, percent: percentText, base, whole: base === held, limitPrice, fillPrice, fee, realizedPnl: quote + released - fee };
+}
+
+/** `pending` quoted again at the current marks; null once its position is gone. */
+export function requote(pending: PendingClose | null, subs: SubAccountView[], markets: MarketView[]): PendingClose | null {
+  const sub = subs.find((s) => s.id === pending?.subId);
+  const position = sub?.positions.find((p) => p.marketIndex === pending?.marketIndex);
+  const market = markets.find((m) => m.account.index === pending?.marketIndex);
+  if (!pending || !sub || !position || !market) return null;
+  try {
+    return closeQuote(sub, position, market, pending.percent);
+  } catch {
+    return null;
+  }
 }
 
 
