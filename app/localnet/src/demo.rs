@@ -320,16 +320,19 @@ async fn open_seed_positions(
 /// Starting prices of the demo list, micro-dollars.
 pub fn start_prices() -> Vec<i64> {
     MarketList::parse(MARKETS)
-        .map(|list| {
-            list.markets
-                .iter()
-                .map(|m| match m.oracle {
-                    OracleSpec::Stub { price_usd } => price_usd * USD as i64,
-                    OracleSpec::Pyth { .. } => 0,
-                })
-                .collect()
-        })
+        .map(|list| list_prices(&list))
         .unwrap_or_default()
+}
+
+/// Each market's stub price in `list`, micro-dollars (0 for a Pyth market).
+pub fn list_prices(list: &MarketList) -> Vec<i64> {
+    list.markets
+        .iter()
+        .map(|m| match m.oracle {
+            OracleSpec::Stub { price_usd } => price_usd * USD as i64,
+            OracleSpec::Pyth { .. } => 0,
+        })
+        .collect()
 }
 
 /// Moves the stub prices every `step`, applying `control` requests at once; runs until the

@@ -77,23 +77,13 @@ pub fn market_list() -> Result<MarketList, AnyError> {
     Ok(list)
 }
 
-fn start_prices(list: &MarketList) -> Vec<i64> {
-    list.markets
-        .iter()
-        .map(|m| match m.oracle {
-            OracleSpec::Stub { price_usd } => price_usd * USD as i64,
-            OracleSpec::Pyth { .. } => 0,
-        })
-        .collect()
-}
-
 /// Phase one: bootstraps the exchange on a throwaway network and copies what it made.
 pub async fn phase_one() -> Result<Snapshot, AnyError> {
     let net = Localnet::start(Config::ephemeral(), jsonrpsee::Methods::new()).await?;
     let client = Client::new(&net.rpc_url);
     let (admin, mint) = (Keypair::new(), Keypair::new());
     let list = market_list()?;
-    let prices = start_prices(&list);
+    let prices = ringfence_localnet::demo::list_prices(&list);
     demo::bootstrap(&client, &admin, &mint, list, POOL_USD).await?;
     let admin_token = builders::token_account(&admin.pubkey(), &mint.pubkey());
     let ix = builders::mint_to(
