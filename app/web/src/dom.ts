@@ -12,6 +12,8 @@ export function replaceKeepingInput(element: HTMLElement, html: string) {
   const typed = Array.from(element.querySelectorAll('input')).filter((i) => i.id).map((i) => [i.id, i.value] as const);
   const active = document.activeElement;
   const focus = active instanceof HTMLInputElement && element.contains(active) ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
+  // A focused select (a keyboard user choosing) keeps the focus too; its value is in the HTML.
+  const select = active instanceof HTMLSelectElement && element.contains(active) ? active.id : null;
   element.innerHTML = html;
   element.dataset.rendered = html;
   for (const [id, value] of typed) {
@@ -23,6 +25,7 @@ export function replaceKeepingInput(element: HTMLElement, html: string) {
     input.focus();
     input.setSelectionRange(focus!.start, focus!.end);
   }
+  if (select) document.getElementById(select)?.focus();
 }
 
 /** Shows `error` beside its field, which is marked invalid until the next action. */

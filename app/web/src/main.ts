@@ -40,8 +40,8 @@ import { mountWhatIf, whatIfData } from './whatif';
 import { demoShift, marketsHtml } from './markets';
 import { mountChart } from './chart';
 import { NoticeBoard, noticesHtml } from './notices';
-import { type PendingClose, closeQuote, readTriggers, requote } from './positions';
-import { accountsHtml } from './accounts';
+import { type PendingClose, closeField, closeQuote, readTriggers, requote } from './positions';
+import { type MarginChoice, accountsHtml, marginCross } from './accounts';
 import { connect, loadBurners, onWalletsChanged, solanaWallets, walletSigner } from './wallet';
 
 interface Demo {
@@ -67,6 +67,8 @@ interface State {
   lastPreview: { order: Order; result: Preview | null } | null;
   /** A close waiting for the trader's confirmation. */
   pendingClose: PendingClose | null;
+  /** The cross sub-account chosen for each isolated sub-account's margin moves. */
+  marginChoice: MarginChoice;
   /** The cluster's unix time at the last preview. */
   now: bigint;
 }
@@ -138,8 +140,8 @@ function renderAccounts(now: bigint) {
   }
   // A close waiting for confirmation follows the price, like the ticket's preview.
   state.pendingClose = requote(state.pendingClose, state.subAccounts, state.markets);
-  const { owner, walletUsd, subAccounts: subs, markets, sessions, pendingClose } = state;
-  replaceKeepingInput($('accounts'), accountsHtml({ owner, walletUsd, subs, markets, sessions, now, pendingClose }));
+  const { owner, walletUsd, subAccounts: subs, markets, sessions, pendingClose, marginChoice } = state;
+  replaceKeepingInput($('accounts'), accountsHtml({ owner, walletUsd, subs, markets, sessions, now, pendingClose, marginChoice }));
 }
 
 function renderTicketOptions() {
@@ -226,19 +228,7 @@ function readOrder(base?: bigint): Order {
     const fields = { limit: $<HTMLInputElement>('t-limit').value, hours: $<HTMLInputElement>('t-hours').value || '24', reduceOnly: $<HTMLInputElement>('t-reduce').checked };
     limit = readLimit(fields, side, market.mark, state.now);
   }
-  return {
-    type,
-    limit,
-    market,
-    side,
-    base,
-    leverage,
-    mode,
-    crossId,
-    isolatedMargin: margin,
-    stopLoss,
-    takeProfit,
-  };
+  return { type, limit, market, side, base, leverage, mode, crossId, isolatedMargin: margin, stopLoss, takeProfit };
 }
 
 /** The preview of `order` on its sub-account (or a new isolated one) at `markets`' marks. */
@@ -462,7 +452,7 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
     case 'add-margin':
     case 'remove-margin': {
       if (!amount) throw new Error('Enter an amount.');
-      const cross = state.subAccounts.find((s) => s.isolatedMarket === null);
+      const cross = marginCross(state.subAccounts, id, state.marginChoice);
       if (!cross) throw new Error('Margin moves between this and one of your cross sub-accounts: create one first.');
       // The source's markets, then (to clear a liquidation flag the move makes stale) the destination's.
       const rescue = async (s: SubAccountView) => (s.beingLiquidated ? await pairsOf(s, -1) : []);
@@ -471,12 +461,16 @@ async function accountAction(action: string, id: number, marketIndex: number, sl
           ? withPairs(getAddMarginInstruction({ owner, source: cross.address, destination: sub.address, pool: await poolPda(), amount }), [...(await pairsOf(cross, -1)), ...(await rescue(sub))])
           : withPairs(getRemoveMarginInstruction({ owner, source: sub.address, destination: cross.address, pool: await poolPda(), amount }), [...pairs, ...(await rescue(cross))]);
       await send(state.chain, owner, [ix]);
-      return show(`Moved ${usd(amount)} ${action === 'add-margin' ? 'into' : 'out of'} #${id}.`);
+      return show(`Moved ${usd(amount)} ${action === 'add-margin' ? `from #${cross.id} into #${id}` : `out of #${id} into #${cross.id}`}.`);
     }
     case 'close':
-    case 'cancel-close':
-      state.pendingClose = action === 'close' ? closeQuote(sub, position!, market, $<HTMLInputElement>(`close-pct-${id}-${market.name}`).value) : null;
+    case 'close-size':
+    case 'cancel-close': {
+      // The % field and the size field ask for the one quote and the one confirmation.
+      const by = action === 'close' ? 'percent' : 'size';
+      state.pendingClose = action === 'cancel-close' ? null : closeQuote(sub, position!, market, { by, text: $<HTMLInputElement>(closeField(by, id, market.name)).value });
       return;
+    }
     case 'confirm-close': {
       // Quoted again at the latest marks: its limit is 0.5% from the price now, not at the click.
       await refresh();
@@ -509,7 +503,7 @@ function renderWallets() {
 
 /** Forgets the connected wallet: nothing of it stays on the page. */
 async function disconnect() {
-  Object.assign(state, { owner: null, signer: null, subAccounts: [], walletUsd: 0n, sessions: new Map(), lastPreview: null, pendingClose: null });
+  Object.assign(state, { owner: null, signer: null, subAccounts: [], walletUsd: 0n, sessions: new Map(), lastPreview: null, pendingClose: null, marginChoice: new Map() });
   $('wallet-name').textContent = 'not connected';
   renderWallets();
   await refresh();
@@ -544,12 +538,7 @@ async function main() {
   state.demo = await loadDemo();
   const url = new URLSearchParams(location.search).get('rpc') ?? state.demo?.rpc_url ?? 'http://127.0.0.1:8899';
   state.chain = new Chain(url);
-  state.markets = [];
-  state.subAccounts = [];
-  state.walletUsd = 0n;
-  state.sessions = new Map();
-  state.now = 0n;
-  state.pendingClose = null;
+  Object.assign(state, { markets: [], subAccounts: [], walletUsd: 0n, sessions: new Map(), now: 0n, pendingClose: null, marginChoice: new Map() });
   $('rpc').textContent = url;
   renderWhatIf = mountWhatIf($('whatif'));
   renderChart = mountChart($('chart-section'));
@@ -579,6 +568,13 @@ async function main() {
       const [index, pct] = shift.split(':').map(Number);
       return void guarded(async () => show(`Demo: moved ${marketOf(index).name} by ${await demoShift(state.demo?.control_url, index, pct)}%.`))();
     }
+  });
+  // The cross sub-account chosen for an isolated one's margin: kept in the state, so refreshes render it.
+  document.addEventListener('change', (event) => {
+    const select = event.target as HTMLSelectElement;
+    if (!select.dataset.marginFor) return;
+    state.marginChoice.set(Number(select.dataset.marginFor), Number(select.value));
+    void state.chain.now().catch(() => 0n).then(renderAccounts);
   });
   $('t-preview').addEventListener('click', guarded(runPreview));
   $('t-max').addEventListener('click', guarded(fillMax));

@@ -1,19 +1,26 @@
 // Open positions as a trader manages them: each row with its entry, PnL, effective leverage,
-// liquidation price and distance to it, stop-loss and take-profit; a close by percentage that
-// asks for confirmation with the expected fill and realized PnL first; the SL/TP edited in
-// place; and a warning when a cross sub-account's other positions pull a liquidation price in.
+// liquidation price and distance to it, stop-loss and take-profit; a close by percentage or by
+// size that asks for confirmation with the expected fill and realized PnL first; the SL/TP
+// edited in place; and a warning when a cross sub-account's other positions pull a liquidation
+// price in.
 
 import type { MarketView, PositionView, SubAccountView } from './chain';
 import { percent, price, size, usd, usdFixed } from './format';
 import { type AccountSummary, type Fixed, ONE, ceilToInt, fixedDiv, floorDiv, mulDiv, notional, quoteFill, summarize } from './preview';
-import { FieldError, checkTriggers, optionalPrice } from './ticket';
+import { FieldError, checkTriggers, optionalPrice, parseSize } from './ticket';
+
+/** How much of a position to close, as typed: a percentage (1 to 100) or a size in base units. */
+export interface CloseRequest {
+  by: 'percent' | 'size';
+  text: string;
+}
 
 /** A close the trader asked for and has not confirmed yet. */
 export interface PendingClose {
   subId: number;
   marketIndex: number;
-  /** The share asked for, as typed (re-quoted at every refresh and again when confirmed). */
-  percent: string;
+  /** What was asked for, as typed (re-quoted at every refresh and again when confirmed). */
+  request: CloseRequest;
   /** Base atoms to close (positive), and whether that is the whole position. */
   base: bigint;
   whole: boolean;
@@ -29,22 +36,49 @@ export interface PendingClose {
 const CLOSE_SLIPPAGE_BPS = 50n;
 const abs = (v: bigint) => (v < 0n ? -v : v);
 
-/** The close of `percentText` percent (1 to 100) of `position`, priced as the program would fill it. */
-export function closeQuote(sub: SubAccountView, position: PositionView, market: MarketView, percentText: string): PendingClose {
-  const field = `close-pct-${sub.id}-${market.name}`;
-  const text = percentText.trim().replace(/%$/, '') || '100';
+/** A market's base unit, as sizes are typed in: "BTC" for BTC-PERP. */
+export const baseUnit = (marketName: string) => marketName.replace(/-PERP$/, '');
+
+/** The input id of a position's close field: its percentage or its size. */
+export const closeField = (by: CloseRequest['by'], subId: number, marketName: string) => `close-${by === 'percent' ? 'pct' : 'size'}-${subId}-${marketName}`;
+
+/**
+ * A typed close size in base atoms (9 decimals): a plain positive number of units, at most
+ * `held` (the position's size in atoms); anything else is refused at `field`.
+ */
+export function parseCloseSize(text: string, held: bigint, field: string, unit: string): bigint {
+  const base = parseSize(text, field, 'Close size');
+  if (base > held) throw new FieldError(field, `Close size: at most the position, ${size(held)} ${unit}.`);
+  return base;
+}
+
+/** The base atoms `request` asks to close of a position holding `held` atoms. */
+function requestedBase(request: CloseRequest, held: bigint, subId: number, marketName: string): bigint {
+  const field = closeField(request.by, subId, marketName);
+  if (request.by === 'size') return parseCloseSize(request.text, held, field, baseUnit(marketName));
+  const text = request.text.trim().replace(/%$/, '') || '100';
   const pct = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
   if (!(pct >= 1 && pct <= 100)) throw new FieldError(field, 'Close: a whole percentage from 1 to 100.');
-  const held = abs(position.base);
   const base = pct === 100 ? held : (held * BigInt(pct)) / 100n;
   if (base === 0n) throw new FieldError(field, 'Close: that share of the position is under one atom.');
+  return base;
+}
+
+/**
+ * The close `request` asks of `position` (a percentage or a size), priced as the program would
+ * fill it. The one quote behind both the % and the size fields: closing all the atoms held is
+ * a whole close whichever way it was asked.
+ */
+export function closeQuote(sub: SubAccountView, position: PositionView, market: MarketView, request: CloseRequest): PendingClose {
+  const held = abs(position.base);
+  const base = requestedBase(request, held, sub.id, market.name);
   const closing = position.base > 0n ? base : -base;
   const { price: fillPrice, quote } = quoteFill(market.preview, -closing);
   const released = floorDiv(position.quoteEntry * base, held);
   const fee = ceilToInt(mulDiv(notional(closing, fillPrice), BigInt(market.preview.params.takerFeeBps), 10_000n, 'up'));
   const mark = ((market.mark ?? 0n) * 1_000_000n) >> 48n;
   const limitPrice = position.base > 0n ? (mark * (10_000n - CLOSE_SLIPPAGE_BPS)) / 10_000n : (mark * (10_000n + CLOSE_SLIPPAGE_BPS)) / 10_000n + 1n;
-  return { subId: sub.id, marketIndex: market.account.index, percent: percentText, base, whole: base === held, limitPrice, fillPrice, fee, realizedPnl: quote + released - fee };
+  return { subId: sub.id, marketIndex: market.account.index, request, base, whole: base === held, limitPrice, fillPrice, fee, realizedPnl: quote + released - fee };
 }
 
 /** `pending` quoted again at the current marks; null once its position is gone. */
@@ -54,7 +88,7 @@ export function requote(pending: PendingClose | null, subs: SubAccountView[], ma
   const market = markets.find((m) => m.account.index === pending?.marketIndex);
   if (!pending || !sub || !position || !market) return null;
   try {
-    return closeQuote(sub, position, market, pending.percent);
+    return closeQuote(sub, position, market, pending.request);
   } catch {
     return null;
   }
@@ -132,8 +166,10 @@ export function positionsHtml(sub: SubAccountView, markets: MarketView[], now: b
       <td class="num">${usdFixed(view.pnl)} <span class="muted" data-testid="pnl-pct-${at}">${pnlShare(p, view.pnl)}</span></td><td class="num" title="chosen ${p.leverage}x; notional / equity now">${effective}</td>
       <td class="num" data-testid="liquidation-${at}">${price(view.liquidationPrice)}</td><td class="num muted" data-testid="distance-${at}">${distance(view.liquidationPrice, market.mark)}</td>
       <td class="num" data-testid="sl-now-${at}">${trigger(p.stopLoss)}</td><td class="num" data-testid="tp-now-${at}">${trigger(p.takeProfit)}</td></tr>
-      <tr class="manage"><td colspan="11"><label>close <input id="close-pct-${at}" inputmode="numeric" size="3" placeholder="100" aria-label="percent of ${market.name} in #${sub.id} to close">%</label>
+      <tr class="manage"><td colspan="11"><label>close <input id="${closeField('percent', sub.id, market.name)}" inputmode="numeric" size="3" placeholder="100" aria-label="percent of ${market.name} in #${sub.id} to close">%</label>
       <button data-action="close" data-sub="${sub.id}" data-market="${p.marketIndex}">close ${market.name} in #${sub.id}…</button>
+      <label>Close size <input id="${closeField('size', sub.id, market.name)}" inputmode="decimal" size="8" placeholder="${size(abs(p.base))}" aria-label="close size of ${market.name} in #${sub.id}, in ${baseUnit(market.name)}">${baseUnit(market.name)}</label>
+      <button data-action="close-size" data-sub="${sub.id}" data-market="${p.marketIndex}">close size of ${market.name} in #${sub.id}…</button>
       <label>SL $<input id="sl-${at}" inputmode="decimal" size="9" aria-label="stop-loss of ${market.name} in #${sub.id}"></label>
       <label>TP $<input id="tp-${at}" inputmode="decimal" size="9" aria-label="take-profit of ${market.name} in #${sub.id}"></label>
       <button data-action="set-triggers" data-sub="${sub.id}" data-market="${p.marketIndex}">set SL/TP of ${market.name} in #${sub.id}</button>${confirm}</td></tr>`;

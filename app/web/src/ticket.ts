@@ -23,10 +23,10 @@ export function parseLeverage(text: string, max: number): number {
   return leverage;
 }
 
-/** A size in base atoms (9 decimals), more than zero. */
-export function parseSize(text: string): bigint {
+/** A size in base atoms (9 decimals), more than zero; refused at `field` (the ticket's by default). */
+export function parseSize(text: string, field = 't-size', label = 'Size'): bigint {
   const base = parseDecimal(text, 9);
-  if (!base) throw new FieldError('t-size', 'Size: a number of units above zero, like 0.2.');
+  if (!base) throw new FieldError(field, `${label}: a number of units above zero, like 0.2.`);
   return base;
 }
 
