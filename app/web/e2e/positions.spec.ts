@@ -2,9 +2,20 @@
 // and realized PnL, then leaves the rest; SL/TP are edited on the open position, shown on it,
 // and refused on the wrong side of the mark; the distance to liquidation is shown; when the
 // demo's BTC +5% fires the long's take-profit and liquidates a 40x short, both produce a notice.
+// A close by size leaves exactly the rest and is refused at its field above the position; an
+// isolated sub-account's margin moves from and to the cross sub-account chosen for it.
 import { expect, test, type Page } from '@playwright/test';
 
 const money = (text: string) => Number(text.replace(/[^0-9.-]/g, ''));
+/** A size as the page shows it ("0.03") in base atoms (9 decimals), and back: exact arithmetic. */
+const atoms = (text: string) => {
+  const [whole, fraction = ''] = text.split('.');
+  return BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0'));
+};
+const units = (a: bigint) => `${a / 1_000_000_000n}${a % 1_000_000_000n ? `.${(a % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '')}` : ''}`;
+/** Cents shown as the page shows dollars ("$1,234.56"). */
+const cents = (text: string) => Math.round(money(text) * 100);
+const dollars = (c: number) => `$${(c / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 async function order(page: Page, o: { mode: 'cross' | 'isolated'; side: 'long' | 'short'; size: string; leverage: string; cross?: string; margin?: string }) {
   await page.locator('#t-market').selectOption({ label: 'BTC-PERP' });
@@ -156,4 +167,93 @@ test('size in dollars of notional, and Max finds the largest size the program ac
   await page.getByRole('button', { name: 'disconnect' }).click();
   await expect(page.locator('#accounts')).toHaveText('Connect a wallet to see your sub-accounts.');
   await expect(page.getByTestId('owner')).toHaveCount(0);
+});
+
+// Last in this file: the tests above trade trader-2's newest cross sub-account, and this one makes a newer one.
+test('a close by size leaves exactly the rest; margin moves from the chosen cross sub-account', async ({ page }, info) => {
+  await page.goto('/?wallet=trader-2');
+  await page.getByRole('button', { name: 'Ringfence burner (trader-2)' }).click();
+  await expect(page.getByTestId('owner')).toBeVisible();
+
+  // A further cross sub-account (trader-2 has #0 and the first test's) with $1,000 and no
+  // position, so funding never changes its collateral.
+  await page.getByRole('button', { name: 'new cross sub-account' }).click();
+  await expect(page.locator('#message')).toContainText('Created cross sub-account #');
+  const cross = (await page.locator('#message').innerText()).match(/#(\d+)/)![1];
+  await page.getByTestId(`amount-${cross}`).fill('1,000');
+  await page.locator(`[data-action="deposit"][data-sub="${cross}"]`).click();
+  await expect(page.getByTestId(`collateral-${cross}`)).toHaveText('$1,000.00');
+
+  // An isolated long of 0.03 BTC at 5x with $500, in the next sub-account.
+  await order(page, { mode: 'isolated', side: 'long', size: '0.03', leverage: '5', margin: '500' });
+  const iso = String(Number(cross) + 1);
+  const at = `${iso}-BTC-PERP`;
+  await expect(page.getByTestId(`size-${at}`)).toHaveText('0.03');
+
+  // Its margin select lists the cross sub-accounts, the first (#0) chosen by default; the
+  // buttons follow the choice.
+  const select = page.getByLabel(`cross sub-account for the margin of #${iso}`);
+  await expect(select).toHaveValue('0');
+  await expect(page.getByRole('button', { name: `add margin to #${iso} from #0` })).toBeVisible();
+  await select.selectOption(cross);
+  const add = page.getByRole('button', { name: `add margin to #${iso} from #${cross}` });
+  const remove = page.getByRole('button', { name: `remove margin from #${iso} to #${cross}` });
+  await expect(add).toBeVisible();
+  await expect(remove).toBeVisible();
+
+  // Refused at the field: more than the position, and a negative size; nothing to confirm.
+  const field = page.getByLabel(`close size of BTC-PERP in #${iso}, in BTC`);
+  const closeSize = page.getByRole('button', { name: `close size of BTC-PERP in #${iso}…` });
+  await field.fill('0.04');
+  await closeSize.click();
+  await expect(page.getByTestId(`error-close-size-${at}`)).toHaveText('Close size: at most the position, 0.03 BTC.');
+  await expect(page.getByTestId(`confirm-${at}`)).toHaveCount(0);
+  await field.fill('-0.01');
+  await closeSize.click();
+  await expect(page.getByTestId(`error-close-size-${at}`)).toHaveText('Close size: a number of units above zero, like 0.2.');
+  await expect(page.getByTestId(`confirm-${at}`)).toHaveCount(0);
+
+  // A refresh keeps the typed size and the chosen cross sub-account.
+  const typed = '0.01';
+  await field.fill(typed);
+  await page.waitForTimeout(3_500);
+  await expect(field).toHaveValue(typed);
+  await expect(select).toHaveValue(cross);
+
+  // 0.01 by size: the confirmation names it; afterwards the position is the size before less
+  // the size typed, to the atom.
+  const before = await page.getByTestId(`size-${at}`).innerText();
+  await closeSize.click();
+  await expect(page.getByTestId(`confirm-${at}`)).toContainText(`Close ${typed} BTC-PERP of #${iso}`);
+  await expect(page.getByTestId(`confirm-pnl-${at}`)).toContainText('$');
+  await page.getByTestId(`sub-${iso}`).screenshot({ path: info.outputPath('close-by-size.png') });
+  await page.getByRole('button', { name: `confirm close of BTC-PERP in #${iso}` }).click();
+  await expect(page.locator('#message')).toContainText(`Closed ${typed} BTC-PERP in #${iso}`);
+  await expect(page.getByTestId(`size-${at}`)).toHaveText(units(atoms(before) - atoms(typed)));
+
+  // The rest, typed as a size, is a whole close: the position is gone, its collateral stays.
+  const rest = await page.getByTestId(`size-${at}`).innerText();
+  await field.fill(rest);
+  await closeSize.click();
+  await expect(page.getByTestId(`confirm-${at}`)).toContainText(`Close ${rest} BTC-PERP of #${iso}`);
+  await page.getByRole('button', { name: `confirm close of BTC-PERP in #${iso}` }).click();
+  await expect(page.locator('#message')).toContainText(`Closed ${rest} BTC-PERP in #${iso}`);
+  await expect(page.getByTestId(`position-${at}`)).toHaveCount(0);
+
+  // $100 in from the chosen cross sub-account, $40 back to it: each moves by exactly that
+  // (neither holds a position now, so nothing else changes their collateral).
+  await expect(select).toHaveValue(cross);
+  const crossCollateral = page.getByTestId(`collateral-${cross}`);
+  const isoCollateral = page.getByTestId(`collateral-${iso}`);
+  const [crossBefore, isoBefore] = [cents(await crossCollateral.innerText()), cents(await isoCollateral.innerText())];
+  await page.getByTestId(`amount-${iso}`).fill('100');
+  await add.click();
+  await expect(page.locator('#message')).toHaveText(`Moved $100.00 from #${cross} into #${iso}.`);
+  await expect(crossCollateral).toHaveText(dollars(crossBefore - 10_000));
+  await expect(isoCollateral).toHaveText(dollars(isoBefore + 10_000));
+  await page.getByTestId(`amount-${iso}`).fill('40');
+  await remove.click();
+  await expect(page.locator('#message')).toHaveText(`Moved $40.00 out of #${iso} into #${cross}.`);
+  await expect(crossCollateral).toHaveText(dollars(crossBefore - 6_000));
+  await expect(isoCollateral).toHaveText(dollars(isoBefore + 6_000));
 });
