@@ -1,6 +1,7 @@
 //! The keeper's settings: a TOML file, every key optional, each overridable by a flag.
 
 use serde::Deserialize;
+use solana_commitment_config::CommitmentConfig;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -40,6 +41,31 @@ pub struct KeeperConfig {
     pub max_backoff_ms: u64,
     /// Period of the counters log line, seconds.
     pub counters_interval_s: u64,
+    /// Commitment of the keeper's reads, simulations and subscriptions (`processed` or
+    /// `confirmed`); its own transactions are always awaited to `confirmed`.
+    pub read_commitment: ReadCommitment,
+}
+
+/// How recent a state the keeper acts on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadCommitment {
+    /// The newest slot the node has processed: a price is seen in the slot it lands in. On a
+    /// fork that does not survive, a liquidation simply fails its checks or never lands.
+    #[default]
+    Processed,
+    /// Voted by a supermajority: about a slot later, never rolled back in practice.
+    Confirmed,
+}
+
+impl ReadCommitment {
+    /// As the RPC client names it.
+    pub fn config(self) -> CommitmentConfig {
+        match self {
+            Self::Processed => CommitmentConfig::processed(),
+            Self::Confirmed => CommitmentConfig::confirmed(),
+        }
+    }
 }
 
 impl Default for KeeperConfig {
@@ -59,6 +85,7 @@ impl Default for KeeperConfig {
             rpc_timeout_ms: 5_000,
             max_backoff_ms: 30_000,
             counters_interval_s: 30,
+            read_commitment: ReadCommitment::default(),
         }
     }
 }
@@ -99,5 +126,12 @@ mod tests {
             KeeperConfig::parse("rpc_ulr = \"typo\"").is_err(),
             "unknown keys are refused"
         );
+        let confirmed = KeeperConfig::parse("read_commitment = \"confirmed\"").unwrap();
+        assert_eq!(confirmed.read_commitment, ReadCommitment::Confirmed);
+        assert_eq!(
+            KeeperConfig::default().read_commitment,
+            ReadCommitment::Processed
+        );
+        assert!(KeeperConfig::parse("read_commitment = \"finalized\"").is_err());
     }
 }

@@ -11,7 +11,9 @@ use crate::watch::{watch_oracles, watch_program};
 use ringfence::state::SUB_ACCOUNT_HAS_POSITIONS_OFFSET;
 use ringfence_sdk::accounts::SubAccountView;
 use ringfence_sdk::builders;
-use ringfence_sdk::client::{position_pairs, Client, ClientError, PricedMarket};
+use ringfence_sdk::client::{
+    position_pairs, Client, ClientError, MarketDirectory, PricedMarket, Snapshot,
+};
 use ringfence_sdk::errors::program_error;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
@@ -21,7 +23,7 @@ use solana_sdk::signature::{read_keypair_file, Keypair, Signature, Signer};
 use solana_sdk::transaction::TransactionError;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinSet;
 
@@ -43,6 +45,21 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// One liquidation transaction the keeper landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Landing {
+    /// The sub-account liquidated.
+    pub key: Pubkey,
+    /// The market of the position.
+    pub market_index: u16,
+    /// The transaction.
+    pub signature: Signature,
+    /// When the keeper began sending it (blockhash, signing, send).
+    pub sent: Instant,
+    /// When the keeper saw it `confirmed`.
+    pub confirmed: Instant,
+}
+
 /// A running keeper.
 pub struct Keeper {
     pub(crate) client: Client,
@@ -52,8 +69,9 @@ pub struct Keeper {
     counters: Mutex<Counters>,
     index: Mutex<LiquidationIndex>,
     in_flight: Mutex<HashSet<Pubkey>>,
-    landed: Mutex<Vec<(Pubkey, u16)>>,
+    landed: Mutex<Vec<Landing>>,
     ticks: Mutex<TickLog>,
+    directory: Mutex<MarketDirectory>,
     slots: Arc<Semaphore>,
 }
 
@@ -83,9 +101,10 @@ impl Keeper {
     /// A keeper signing with `keypair`, rewards paid to its collateral token account (created
     /// here if missing).
     pub async fn new(config: KeeperConfig, keypair: Keypair) -> Result<Arc<Self>, ClientError> {
-        let client = Client::with_timeout(
+        let client = Client::with_commitments(
             &config.rpc_url,
             Duration::from_millis(config.rpc_timeout_ms),
+            config.read_commitment.config(),
         );
         let exchange = client.exchange().await?.ok_or_else(|| {
             ClientError::from(solana_rpc_client_api::client_error::ErrorKind::Custom(
@@ -110,6 +129,7 @@ impl Keeper {
             in_flight: Mutex::default(),
             landed: Mutex::default(),
             ticks: Mutex::default(),
+            directory: Mutex::default(),
             slots,
         }))
     }
@@ -128,6 +148,14 @@ impl Keeper {
 
     /// `(sub-account, market)` of each liquidation that landed, in order.
     pub fn landed_liquidations(&self) -> Vec<(Pubkey, u16)> {
+        self.landings()
+            .iter()
+            .map(|l| (l.key, l.market_index))
+            .collect()
+    }
+
+    /// Every liquidation landed so far, with its signature and timing, in landing order.
+    pub fn landings(&self) -> Vec<Landing> {
         self.landed.lock().expect("landed").clone()
     }
 
@@ -161,6 +189,40 @@ impl Keeper {
             self.count(|c| c.skipped_in_flight += 1);
             None
         }
+    }
+
+    /// Every market priced, the clock, and `extra` accounts, in one request with the market
+    /// directory as last read; the directory is read again (and kept) when it is missing or
+    /// the request fails.
+    pub(crate) async fn fresh(&self, extra: &[Pubkey]) -> Result<Snapshot, ClientError> {
+        let directory = self.directory.lock().expect("directory").clone();
+        if !directory.markets.is_empty() {
+            if let Ok(snapshot) = self.client.snapshot(&directory, extra).await {
+                return Ok(snapshot);
+            }
+        }
+        let directory = self.refresh_directory().await?;
+        self.client.snapshot(&directory, extra).await
+    }
+
+    /// Reads the market directory again and keeps it.
+    pub(crate) async fn refresh_directory(&self) -> Result<MarketDirectory, ClientError> {
+        let directory = self.client.directory().await?;
+        *self.directory.lock().expect("directory") = directory.clone();
+        Ok(directory)
+    }
+
+    /// A sub-account with every market priced and the clock, in one request: `None` for the
+    /// view when the sub-account does not exist.
+    async fn fresh_view(
+        &self,
+        key: Pubkey,
+    ) -> Result<(Option<SubAccountView>, Vec<PricedMarket>, i64), ClientError> {
+        let snapshot = self.fresh(&[key]).await?;
+        let view = snapshot.extra[0]
+            .as_deref()
+            .and_then(ringfence_sdk::accounts::sub_account);
+        Ok((view, snapshot.markets, snapshot.now))
     }
 
     pub(crate) fn rpc_failed(&self, what: &str, error: &ClientError) {
@@ -218,13 +280,17 @@ impl Keeper {
             &pairs,
         );
         self.count(|c| c.liquidations_sent += 1);
+        let sent = Instant::now();
         match self.send(ix).await {
             Ok(signature) => {
                 self.count(|c| c.liquidations_landed += 1);
-                self.landed
-                    .lock()
-                    .expect("landed")
-                    .push((key, market_index));
+                self.landed.lock().expect("landed").push(Landing {
+                    key,
+                    market_index,
+                    signature,
+                    sent,
+                    confirmed: Instant::now(),
+                });
                 tracing::info!(event = "liquidation_landed", sub_account = %key, market = market_index, %signature);
                 Outcome::Landed(signature)
             }
@@ -240,8 +306,9 @@ impl Keeper {
         }
     }
 
-    /// Liquidates `key` until the program no longer allows it: re-fetches the sub-account and
-    /// the marks before every transaction, and never runs twice at once for one sub-account.
+    /// Liquidates `key` until the program no longer allows it: re-reads the sub-account, the
+    /// marks and the clock (one request) before every transaction, and never runs twice at once
+    /// for one sub-account.
     /// A liquidation refused for its size (`MathOverflow`) is retried in halving chunks.
     pub async fn liquidate(&self, key: Pubkey) -> Outcome {
         let Some(_claim) = self.claim(key) else {
@@ -250,13 +317,7 @@ impl Keeper {
         let mut last = Outcome::Recovered;
         let mut max_base = u64::MAX;
         for _ in 0..8 {
-            let fresh = async {
-                let view = self.client.sub_account(&key).await?;
-                let markets = self.client.markets().await?;
-                let now = self.client.now().await?;
-                Ok::<_, ClientError>((view, markets, now))
-            };
-            let (view, markets, now) = match fresh.await {
+            let (view, markets, now) = match self.fresh_view(key).await {
                 Ok(fresh) => fresh,
                 Err(error) => {
                     self.rpc_failed("recheck", &error);
@@ -326,9 +387,9 @@ impl Keeper {
     /// worst first (up to `max_in_flight` at once), then execute crossed triggers. Returns the
     /// ranked candidates' keys.
     pub async fn scan_once(self: &Arc<Self>) -> Result<Vec<Pubkey>, ClientError> {
+        let directory = self.refresh_directory().await?;
         let accounts = self.discover().await?;
-        let markets = self.client.markets().await?;
-        let now = self.client.now().await?;
+        let Snapshot { markets, now, .. } = self.client.snapshot(&directory, &[]).await?;
         let pass = self.lock_index().rebuild(&accounts, &markets, now);
         let (candidates, unpriced) = (pass.candidates, pass.unpriced);
         for u in &unpriced {
@@ -377,7 +438,7 @@ impl Keeper {
     /// settling up to `settle_batch` of them, rotating with `round`; idle markets are refreshed
     /// `REFRESH_BATCH` to a transaction. Returns the transactions landed.
     pub async fn crank_funding(&self, round: usize) -> Result<usize, ClientError> {
-        let markets = self.client.markets().await?;
+        let markets = self.fresh(&[]).await?.markets;
         let accounts = self.discover().await?;
         let mut landed = 0;
         let mut idle = Vec::new();
@@ -440,7 +501,12 @@ impl Keeper {
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let (dirty, mut notified) = mpsc::channel::<Pubkey>(1_024);
         if let Some(ws_url) = self.config.ws_url.clone() {
-            tokio::spawn(watch_program(ws_url.clone(), dirty, shutdown.clone()));
+            tokio::spawn(watch_program(
+                ws_url.clone(),
+                self.config.read_commitment.config(),
+                dirty,
+                shutdown.clone(),
+            ));
             let (ticked, ticks) = mpsc::channel::<()>(1);
             tokio::spawn(watch_oracles(
                 Arc::clone(&self),
@@ -499,14 +565,7 @@ impl Keeper {
         let Ok(permit) = self.slots.acquire().await else {
             return;
         };
-        let fresh = async {
-            Ok::<_, ClientError>((
-                self.client.sub_account(&key).await?,
-                self.client.markets().await?,
-                self.client.now().await?,
-            ))
-        };
-        match fresh.await {
+        match self.fresh_view(key).await {
             Ok((Some(view), markets, now)) => {
                 let score = self.lock_index().upsert(key, view, &markets, now);
                 if let Ok(Some(_)) = score {

@@ -23,12 +23,12 @@ const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// Longest wait between reconnection attempts.
 const MAX_RETRY: Duration = Duration::from_secs(30);
 
-/// Base64 account data at `confirmed` commitment: agave's default for subscriptions is
-/// `finalized`, 32 slots (about 13 s) behind, far too late for a liquidator.
-fn base64_config() -> RpcAccountInfoConfig {
+/// Base64 account data at `commitment` (the keeper's read commitment): agave's default for
+/// subscriptions is `finalized`, 32 slots (about 13 s) behind, far too late for a liquidator.
+fn base64_config(commitment: CommitmentConfig) -> RpcAccountInfoConfig {
     RpcAccountInfoConfig {
         encoding: Some(UiAccountEncoding::Base64),
-        commitment: Some(CommitmentConfig::confirmed()),
+        commitment: Some(commitment),
         ..RpcAccountInfoConfig::default()
     }
 }
@@ -51,6 +51,7 @@ async fn retry(what: &str, delay: &mut Duration, shutdown: &mut watch::Receiver<
 /// Follows the program's sub-accounts with positions and reports changed keys.
 pub(crate) async fn watch_program(
     url: String,
+    commitment: CommitmentConfig,
     dirty: mpsc::Sender<Pubkey>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -63,7 +64,7 @@ pub(crate) async fn watch_program(
             ))];
             let config = RpcProgramAccountsConfig {
                 filters: Some(filters),
-                account_config: base64_config(),
+                account_config: base64_config(commitment),
                 ..RpcProgramAccountsConfig::default()
             };
             if let Ok((mut stream, _unsubscribe)) =
@@ -102,8 +103,8 @@ pub(crate) async fn watch_oracles(
 ) {
     let mut delay = FIRST_RETRY;
     loop {
-        let oracles: Vec<Pubkey> = match keeper.client.markets().await {
-            Ok(markets) => markets.iter().map(|m| m.market.oracle).collect(),
+        let oracles: Vec<Pubkey> = match keeper.refresh_directory().await {
+            Ok(directory) => directory.oracles,
             Err(error) => {
                 keeper.rpc_failed("oracle list", &error);
                 Vec::new()
@@ -113,7 +114,10 @@ pub(crate) async fn watch_oracles(
             let mut streams = Vec::with_capacity(oracles.len());
             for oracle in &oracles {
                 if let Ok((stream, _unsubscribe)) = client
-                    .account_subscribe(oracle, Some(base64_config()))
+                    .account_subscribe(
+                        oracle,
+                        Some(base64_config(keeper.config.read_commitment.config())),
+                    )
                     .await
                 {
                     streams.push(stream);
@@ -157,13 +161,13 @@ impl Keeper {
         }
     }
 
-    /// Reads every mark and the clock, reprices the liquidation index, and starts liquidating
-    /// what it reports, worst first, within the in-flight limit (the next report need not wait).
+    /// Reads every mark and the clock (one request), reprices the liquidation index, and starts
+    /// liquidating what it reports, worst first, within the in-flight limit (the next report
+    /// need not wait).
     async fn on_tick(self: &Arc<Self>) {
         let started = Instant::now();
-        let fresh = async { Ok((self.client.markets().await?, self.client.now().await?)) };
-        let (markets, now) = match fresh.await {
-            Ok(fresh) => fresh,
+        let (markets, now) = match self.fresh(&[]).await {
+            Ok(snapshot) => (snapshot.markets, snapshot.now),
             Err(error) => return self.rpc_failed("tick", &error),
         };
         let fetched = Instant::now();

@@ -13,9 +13,12 @@ use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 pub use solana_rpc_client_api::client_error::Error as ClientError;
 use solana_rpc_client_api::client_error::ErrorKind;
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
 
@@ -35,9 +38,40 @@ pub struct PricedMarket {
 
 /// An RPC connection to a cluster running Ringfence.
 pub struct Client {
-    /// The underlying Solana RPC client.
+    /// The underlying Solana RPC client; its commitment is the one reads and preflight
+    /// simulations use.
     pub rpc: RpcClient,
+    /// The commitment `send` waits for.
+    landing: CommitmentConfig,
 }
+
+/// Where the markets' accounts live: each market's address and its oracle's, in index order,
+/// as last read. `Client::snapshot` reads them all in one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MarketDirectory {
+    /// Market addresses, by index.
+    pub markets: Vec<Pubkey>,
+    /// Each market's oracle, same order.
+    pub oracles: Vec<Pubkey>,
+}
+
+/// Every market priced, the cluster's clock and some other accounts, read together.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every market of the directory, with its mark at `now`.
+    pub markets: Vec<PricedMarket>,
+    /// The cluster's unix time (its `Clock` sysvar).
+    pub now: i64,
+    /// The data of each extra account asked for (`None`: it does not exist), same order.
+    pub extra: Vec<Option<Vec<u8>>>,
+}
+
+/// Most accounts one `getMultipleAccounts` request may name.
+const MULTIPLE_ACCOUNTS_LIMIT: usize = 100;
+/// How often `send` asks for a sent transaction's status.
+const STATUS_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+/// Status polls between checks that the transaction's blockhash can still land.
+const POLLS_PER_BLOCKHASH_CHECK: u32 = 20;
 
 fn custom(message: impl Into<String>) -> ClientError {
     ClientError::from(ErrorKind::Custom(message.into()))
@@ -48,17 +82,26 @@ impl Client {
     pub fn new(url: &str) -> Self {
         Self {
             rpc: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            landing: CommitmentConfig::confirmed(),
         }
     }
 
     /// Connects to `url` with `confirmed` commitment; each request gives up after `timeout`.
     pub fn with_timeout(url: &str, timeout: std::time::Duration) -> Self {
+        Self::with_commitments(url, timeout, CommitmentConfig::confirmed())
+    }
+
+    /// Connects to `url`, reading (and simulating before sending) at `read` while `send` still
+    /// waits for `confirmed`; each request gives up after `timeout`. A keeper reads at
+    /// `processed` to act on a price the slot it lands in, not a slot or two later.
+    pub fn with_commitments(
+        url: &str,
+        timeout: std::time::Duration,
+        read: CommitmentConfig,
+    ) -> Self {
         Self {
-            rpc: RpcClient::new_with_timeout_and_commitment(
-                url.to_string(),
-                timeout,
-                CommitmentConfig::confirmed(),
-            ),
+            rpc: RpcClient::new_with_timeout_and_commitment(url.to_string(), timeout, read),
+            landing: CommitmentConfig::confirmed(),
         }
     }
 
@@ -87,37 +130,88 @@ impl Client {
 
     /// Every market, in index order, each with its mark now.
     pub async fn markets(&self) -> ClientResult<Vec<PricedMarket>> {
+        let directory = self.directory().await?;
+        Ok(self.snapshot(&directory, &[]).await?.markets)
+    }
+
+    /// The markets' and their oracles' addresses (the exchange and every market read).
+    pub async fn directory(&self) -> ClientResult<MarketDirectory> {
         let Some(exchange) = self.exchange().await? else {
-            return Ok(Vec::new());
+            return Ok(MarketDirectory::default());
         };
-        let keys: Vec<Pubkey> = (0..exchange.market_count)
+        let markets: Vec<Pubkey> = (0..exchange.market_count)
             .map(builders::market_pda)
             .collect();
-        let mut markets = Vec::with_capacity(keys.len());
-        for (key, account) in keys
-            .iter()
-            .zip(self.rpc.get_multiple_accounts(&keys).await?)
-        {
-            let data = account.ok_or_else(|| custom(format!("market {key} missing")))?;
-            let market = accounts::market(&data.data)
-                .ok_or_else(|| custom(format!("market {key} does not decode")))?;
-            markets.push((*key, market));
+        let mut oracles = Vec::with_capacity(markets.len());
+        for (key, data) in markets.iter().zip(self.many(&markets).await?) {
+            oracles.push(decode_market(key, data)?.oracle);
         }
-        let oracles: Vec<Pubkey> = markets.iter().map(|(_, m)| m.oracle).collect();
-        let oracle_accounts = self.rpc.get_multiple_accounts(&oracles).await?;
-        let now = self.now().await?;
-        Ok(markets
+        Ok(MarketDirectory { markets, oracles })
+    }
+
+    /// Every market of `directory` priced at the clock's time, and the `extra` accounts, in one
+    /// `getMultipleAccounts` (so from one slot) while they fit in one. Fails when a market's
+    /// oracle is no longer the directory's (read the directory again).
+    pub async fn snapshot(
+        &self,
+        directory: &MarketDirectory,
+        extra: &[Pubkey],
+    ) -> ClientResult<Snapshot> {
+        let n = directory.markets.len();
+        let mut keys = vec![solana_sdk::sysvar::clock::ID];
+        keys.extend_from_slice(&directory.markets);
+        keys.extend_from_slice(&directory.oracles);
+        keys.extend_from_slice(extra);
+        let mut found = self.many_accounts(&keys).await?.into_iter();
+        let clock = found.next().flatten().ok_or_else(|| custom("no clock"))?;
+        let clock: Clock =
+            bincode::deserialize(&clock.data).map_err(|e| custom(format!("clock: {e}")))?;
+        let now = clock.unix_timestamp;
+        let market_data: Vec<_> = found.by_ref().take(n).collect();
+        let oracle_data: Vec<_> = found.by_ref().take(n).collect();
+        let mut markets = Vec::with_capacity(n);
+        for (i, (data, oracle)) in market_data.into_iter().zip(oracle_data).enumerate() {
+            let key = directory.markets[i];
+            let market = decode_market(&key, data.map(|a| a.data))?;
+            if market.oracle != directory.oracles[i] {
+                return Err(custom(format!("market {key} changed its oracle")));
+            }
+            let mark = match oracle {
+                Some(o) => {
+                    accounts::mark_price(&market, &o.owner, &o.data, now).map_err(|e| e.to_string())
+                }
+                None => Err("oracle account missing".to_string()),
+            };
+            markets.push(PricedMarket { key, market, mark });
+        }
+        let extra = found.map(|a| a.map(|a| a.data)).collect();
+        Ok(Snapshot {
+            markets,
+            now,
+            extra,
+        })
+    }
+
+    /// The data of each of `keys` (`None`: missing), in requests of at most
+    /// `MULTIPLE_ACCOUNTS_LIMIT`.
+    async fn many(&self, keys: &[Pubkey]) -> ClientResult<Vec<Option<Vec<u8>>>> {
+        Ok(self
+            .many_accounts(keys)
+            .await?
             .into_iter()
-            .zip(oracle_accounts)
-            .map(|((key, market), oracle)| {
-                let mark = match oracle {
-                    Some(o) => accounts::mark_price(&market, &o.owner, &o.data, now)
-                        .map_err(|e| e.to_string()),
-                    None => Err("oracle account missing".to_string()),
-                };
-                PricedMarket { key, market, mark }
-            })
+            .map(|a| a.map(|a| a.data))
             .collect())
+    }
+
+    async fn many_accounts(
+        &self,
+        keys: &[Pubkey],
+    ) -> ClientResult<Vec<Option<solana_sdk::account::Account>>> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(MULTIPLE_ACCOUNTS_LIMIT) {
+            found.extend(self.rpc.get_multiple_accounts(chunk).await?);
+        }
+        Ok(found)
     }
 
     /// A sub-account, or `None` when it does not exist.
@@ -212,15 +306,19 @@ impl Client {
         Ok((vault, ledgers))
     }
 
-    /// Signs `instructions` with `payer` (fee payer) and `signers`, sends, and waits for
-    /// confirmation. A fresh blockhash is fetched here, right before signing.
+    /// Signs `instructions` with `payer` (fee payer) and `signers`, sends (simulated first at
+    /// the read commitment), and waits until it is `confirmed`, asking every `STATUS_POLL`. A
+    /// fresh `confirmed` blockhash is fetched here, right before signing.
     pub async fn send(
         &self,
         instructions: &[Instruction],
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> ClientResult<Signature> {
-        let blockhash = self.rpc.get_latest_blockhash().await?;
+        let (blockhash, _) = self
+            .rpc
+            .get_latest_blockhash_with_commitment(self.landing)
+            .await?;
         let mut all: Vec<&Keypair> = vec![payer];
         all.extend(signers.iter().filter(|s| s.pubkey() != payer.pubkey()));
         let transaction = Transaction::new_signed_with_payer(
@@ -229,7 +327,42 @@ impl Client {
             &all,
             blockhash,
         );
-        self.rpc.send_and_confirm_transaction(&transaction).await
+        let config = RpcSendTransactionConfig {
+            preflight_commitment: Some(self.rpc.commitment().commitment),
+            ..RpcSendTransactionConfig::default()
+        };
+        let signature = self
+            .rpc
+            .send_transaction_with_config(&transaction, config)
+            .await?;
+        self.confirm(&signature, &blockhash).await
+    }
+
+    /// Waits until `signature` is `confirmed` (its error if it failed), or fails once its
+    /// `blockhash` can no longer land.
+    async fn confirm(&self, signature: &Signature, blockhash: &Hash) -> ClientResult<Signature> {
+        let mut polls = 0u32;
+        loop {
+            polls += 1;
+            let status = self
+                .rpc
+                .get_signature_status_with_commitment(signature, self.landing)
+                .await?;
+            match status {
+                Some(Ok(())) => return Ok(*signature),
+                Some(Err(error)) => return Err(error.into()),
+                None => {}
+            }
+            if polls.is_multiple_of(POLLS_PER_BLOCKHASH_CHECK)
+                && !self
+                    .rpc
+                    .is_blockhash_valid(blockhash, CommitmentConfig::processed())
+                    .await?
+            {
+                return Err(custom(format!("{signature} expired unconfirmed")));
+            }
+            tokio::time::sleep(STATUS_POLL).await;
+        }
     }
 
     /// Requests `lamports` for `to` from the cluster's faucet and waits until the transfer is
@@ -244,6 +377,11 @@ impl Client {
         }
         Err(custom(format!("airdrop {signature} not confirmed in 30 s")))
     }
+}
+
+fn decode_market(key: &Pubkey, data: Option<Vec<u8>>) -> ClientResult<Market> {
+    let data = data.ok_or_else(|| custom(format!("market {key} missing")))?;
+    accounts::market(&data).ok_or_else(|| custom(format!("market {key} does not decode")))
 }
 
 /// `[market, oracle]` of each open position of `view` except in `except`: the remaining

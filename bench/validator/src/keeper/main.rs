@@ -71,7 +71,7 @@ fn line(row: &Row) -> String {
         (None, _) => "–".into(),
     };
     format!(
-        "| {} | {:.0}% | {:+.2}% | {} ({:.2}%) | {} | {} | {} | {} | {} | {} | {} / {} / {} | {:.0} → {:.0} | {:.1} | {:.1} |",
+        "| {} | {:.0}% | {:+.2}% | {} ({:.2}%) | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} / {} | {:.0} → {:.0} | {:.1} | {:.1} |",
         row.accounts,
         row.target_percent,
         row.move_percent,
@@ -81,6 +81,8 @@ fn line(row: &Row) -> String {
         work.map_or("–".into(), |w| w.crossed.to_string()),
         opt(cpu, 2),
         opt(row.notified_ms, 0),
+        opt(row.first_sent_ms, 0),
+        row.first_slots.map_or("–".into(), |s| s.to_string()),
         opt(row.first_ms, 0),
         last,
         row.landed,
@@ -106,7 +108,7 @@ fn idle_line(row: &Row) -> String {
 
 fn report(rows: &[Row], settings: Settings) -> String {
     let mut out = String::from(
-        "| sub-accounts | liquidatable | BTC move | liquidatable by `rank` | re-scored by the tick | bands crossed | reprice CPU (ms) | notified (ms) | first liquidation (ms) | last liquidation (ms) | landed tx / accounts / predicted | RSS before → after keeper (MiB) | validator start (s) | keeper's first scan (s) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        "| sub-accounts | liquidatable | BTC move | liquidatable by `rank` | re-scored by the tick | bands crossed | reprice CPU (ms) | notified (ms) | first sent (ms) | first landed (slots after the move) | first confirmed (ms) | last confirmed (ms) | landed tx / accounts / predicted | RSS before → after keeper (MiB) | validator start (s) | keeper's first scan (s) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for row in rows {
         out.push_str(&line(row));

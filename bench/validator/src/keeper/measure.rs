@@ -14,7 +14,7 @@ use ringfence_sdk::builders;
 use ringfence_sdk::client::{Client, PricedMarket};
 use solana_sdk::account::AccountSharedData;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::{Keypair, Signature, Signer};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,8 +25,9 @@ use tokio::sync::watch;
 const REPOST: Duration = Duration::from_secs(10);
 /// How often the landed-liquidation counter is read.
 const POLL: Duration = Duration::from_millis(10);
-/// Wait after the keeper's first scan for late notifications (finalized commitment).
-const SETTLE: Duration = Duration::from_secs(60);
+/// Wait after the keeper's first scan for the notifications of the start-up price post and
+/// funding crank (they come at `processed`, so a few slots suffice).
+const SETTLE: Duration = Duration::from_secs(5);
 /// Quiet time after which a drained case ends.
 const QUIET: Duration = Duration::from_secs(3);
 
@@ -60,9 +61,15 @@ pub struct Row {
     pub idle_tick: Option<TickRecord>,
     /// The move's update, as the index handled it.
     pub move_tick: Option<TickRecord>,
-    /// From the move's confirmation to the keeper taking the notification up, ms.
+    /// From the move's confirmation (as the benchmark's client saw it) to the keeper taking
+    /// the notification up, ms; negative when the keeper, reading at `processed`, was first.
     pub notified_ms: Option<f64>,
-    /// From the move's confirmation to the first and to the last liquidation landing, ms.
+    /// From the move's confirmation to the keeper sending its first liquidation, ms (signed).
+    pub first_sent_ms: Option<f64>,
+    /// Slots from the move's to the earliest liquidation's (1: landed in the next slot).
+    pub first_slots: Option<u64>,
+    /// From the move's confirmation to the first and to the last liquidation the keeper saw
+    /// `confirmed`, ms (signed).
     pub first_ms: Option<f64>,
     /// See `first_ms`.
     pub last_ms: Option<f64>,
@@ -110,14 +117,25 @@ pub fn predicted(
     candidates.into_iter().map(|c| c.key).collect()
 }
 
-async fn post(client: &Client, admin: &Keypair, prices: &[i64]) -> Result<(), AnyError> {
+async fn post(client: &Client, admin: &Keypair, prices: &[i64]) -> Result<Signature, AnyError> {
     let ixs: Vec<_> = prices
         .iter()
         .enumerate()
         .map(|(i, p)| builders::set_stub_price(&admin.pubkey(), i as u16, *p, 0, -6))
         .collect();
-    client.send(&ixs, admin, &[]).await?;
-    Ok(())
+    Ok(client.send(&ixs, admin, &[]).await?)
+}
+
+/// The slot each of `signatures` landed in.
+async fn slots(client: &Client, signatures: &[Signature]) -> Result<Vec<u64>, AnyError> {
+    let mut found = Vec::with_capacity(signatures.len());
+    for chunk in signatures.chunks(256) {
+        let statuses = client.rpc.get_signature_statuses(chunk).await?.value;
+        for status in statuses {
+            found.push(status.ok_or("a landed signature has no status")?.slot);
+        }
+    }
+    Ok(found)
 }
 
 async fn start_keeper(net: &Localnet, settings: Settings) -> Result<Arc<Keeper>, AnyError> {
@@ -187,6 +205,15 @@ fn ms(from: Instant, to: Instant) -> f64 {
     to.saturating_duration_since(from).as_secs_f64() * 1e3
 }
 
+/// `to − from` in ms, negative when `to` came first.
+fn signed_ms(from: Instant, to: Instant) -> f64 {
+    if to >= from {
+        ms(from, to)
+    } else {
+        -ms(to, from)
+    }
+}
+
 /// Runs one case: `percent` of `book` liquidatable on a fresh network from `genesis`.
 pub async fn run(
     snapshot: &Snapshot,
@@ -214,13 +241,14 @@ pub async fn run(
     .await?;
     let first_scan_s = scan_started.elapsed().as_secs_f64();
     let rss_after = rss_mib();
-    // Notifications come at `finalized` (the keeper's subscriptions name no commitment), many
-    // slots late: let those of the start-up price post and of the funding crank's settled
+    // Let the notifications of the start-up price post and of the funding crank's settled
     // accounts arrive, so that none re-scores an account at the moved price and confounds the
     // measurement. Then one update that moves nothing.
     tokio::time::sleep(SETTLE).await;
-    post(&client, admin, &snapshot.prices).await?;
+    // Taken before sending: the keeper, reading at `processed`, may take the update up
+    // before the benchmark's client sees it `confirmed`.
     let idle_at = Instant::now();
+    post(&client, admin, &snapshot.prices).await?;
     until("the idle update", Duration::from_secs(120), || {
         tick_after(&keeper, idle_at).is_some()
     })
@@ -232,19 +260,27 @@ pub async fn run(
     let expected = predicted(book, &client.markets().await?, price, client.now().await?);
     let mut prices = snapshot.prices.clone();
     prices[usize::from(BTC)] = price;
-    let baseline = keeper.counters().liquidations_landed;
+    let baseline = keeper.landings().len();
     let sent = Instant::now();
-    post(&client, admin, &prices).await?;
+    let moved = post(&client, admin, &prices).await?;
     let confirmed = Instant::now();
     tracing::info!(
         event = "bench_move_confirmed",
         price,
         sent_ms = ms(sent, confirmed)
     );
-    let (first, last, drained) = follow(
-        &client, admin, &keeper, &prices, baseline, &expected, settings,
-    )
-    .await?;
+    let drained = follow(&client, admin, &keeper, &prices, &expected, settings).await?;
+    let landings = keeper.landings().split_off(baseline);
+    let first = landings.iter().map(|l| l.confirmed).min();
+    let last = landings.iter().map(|l| l.confirmed).max();
+    let first_sent = landings.iter().map(|l| l.sent).min();
+    let mut signatures = vec![moved];
+    signatures.extend(landings.iter().map(|l| l.signature));
+    let landed_slots = slots(&client, &signatures).await?;
+    let first_slots = landed_slots[1..]
+        .iter()
+        .min()
+        .map(|s| s.saturating_sub(landed_slots[0]));
     let move_tick = tick_after(&keeper, sent);
     for t in keeper
         .recent_ticks()
@@ -269,10 +305,12 @@ pub async fn run(
         rss_mib: (rss_before, rss_after),
         idle_tick,
         move_tick,
-        notified_ms: move_tick.map(|t| ms(confirmed, t.started)),
-        first_ms: first.map(|t| ms(confirmed, t)),
-        last_ms: last.map(|t| ms(confirmed, t)),
-        landed: (keeper.counters().liquidations_landed - baseline) as usize,
+        notified_ms: move_tick.map(|t| signed_ms(confirmed, t.started)),
+        first_sent_ms: first_sent.map(|t| signed_ms(confirmed, t)),
+        first_slots,
+        first_ms: first.map(|t| signed_ms(confirmed, t)),
+        last_ms: last.map(|t| signed_ms(confirmed, t)),
+        landed: landings.len(),
         liquidated: liquidated.len(),
         drained,
         unconserved: 0,
@@ -287,20 +325,19 @@ pub async fn run(
 }
 
 /// Watches liquidations land after a move (re-posting the prices every `REPOST`) until every
-/// expected account was liquidated and `QUIET` passed without another, or `settings.drain`
-/// ran out. Returns the first and last landing and whether it drained.
+/// expected account was liquidated and `QUIET` passed without another landing, or
+/// `settings.drain` ran out. Returns whether it drained.
 async fn follow(
     client: &Client,
     admin: &Keypair,
     keeper: &Keeper,
     prices: &[i64],
-    baseline: u64,
     expected: &HashSet<Pubkey>,
     settings: Settings,
-) -> Result<(Option<Instant>, Option<Instant>, bool), AnyError> {
+) -> Result<bool, AnyError> {
     let started = Instant::now();
-    let (mut first, mut last) = (None, None);
-    let mut seen = baseline;
+    let mut seen = keeper.counters().liquidations_landed;
+    let mut last = started;
     let mut reposted = Instant::now();
     let mut checked = Instant::now();
     let mut covered = expected.is_empty();
@@ -309,9 +346,7 @@ async fn follow(
         let now = Instant::now();
         let landed = keeper.counters().liquidations_landed;
         if landed > seen {
-            seen = landed;
-            first.get_or_insert(now);
-            last = Some(now);
+            (seen, last) = (landed, now);
         }
         if !covered && now - checked > Duration::from_secs(1) {
             checked = now;
@@ -322,12 +357,11 @@ async fn follow(
                 .collect();
             covered = expected.is_subset(&done);
         }
-        let quiet = now - last.unwrap_or(started) > QUIET;
-        if covered && quiet {
-            return Ok((first, last, true));
+        if covered && now - last > QUIET {
+            return Ok(true);
         }
         if now - started > settings.drain {
-            return Ok((first, last, false));
+            return Ok(false);
         }
         if now - reposted > REPOST {
             reposted = now;
