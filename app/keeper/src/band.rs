@@ -36,6 +36,30 @@ pub struct Band {
     /// Highest safe price, quote per whole base unit (a short's liquidation side, and the
     /// favourable cap of a long).
     pub high: Option<I80F48>,
+    /// The mark the band was drawn around.
+    pub mark: I80F48,
+    /// The share of the account's usable slack this market's band may consume (its share of
+    /// the account's notional; 1 for a single position).
+    pub share: I80F48,
+}
+
+impl Band {
+    /// How much of the account's usable slack a move of this market alone to `mark` consumes
+    /// (1: all of it), estimated as the share of the band's own width passed, times its share.
+    /// Orders the accounts a move crossed, most likely liquidatable first; never a decision.
+    pub fn consumed(&self, mark: I80F48) -> f64 {
+        let (to, edge) = if mark < self.mark {
+            (self.mark - mark, self.low)
+        } else {
+            (mark - self.mark, self.high)
+        };
+        let Some(edge) = edge else { return 0.0 };
+        let width = (edge - self.mark).abs().to_num::<f64>();
+        if width == 0.0 {
+            return f64::INFINITY;
+        }
+        to.to_num::<f64>() / width * self.share.to_num::<f64>()
+    }
 }
 
 /// One open position with its market and mark, as the band arithmetic reads it.
@@ -97,8 +121,9 @@ pub fn bands(
     held.iter()
         .zip(&notionals)
         .map(|(h, n)| {
-            let share = checked(slack.checked_mul(div(*n, total).ok()?)).ok()?;
-            band(h, share).ok()
+            let share = div(*n, total).ok()?;
+            let budget = checked(slack.checked_mul(share)).ok()?;
+            band(h, budget, share).ok()
         })
         .collect()
 }
@@ -138,8 +163,8 @@ fn funding_allowance(h: &Held, now: i64, horizon_s: i64) -> MathResult<I80F48> {
     moved.try_add(I80F48::ONE)
 }
 
-/// The band of one position given the share of slack its market may consume.
-fn band(h: &Held, budget: I80F48) -> MathResult<Band> {
+/// The band of one position given the slack its market may consume (`share` of the whole).
+fn band(h: &Held, budget: I80F48, share: I80F48) -> MathResult<Band> {
     let schedule = h.market.params.maintenance_schedule();
     let start = notional(h.position.base, h.mark)?;
     let size = i128::from(h.position.base.unsigned_abs());
@@ -157,6 +182,8 @@ fn band(h: &Held, budget: I80F48) -> MathResult<Band> {
             market_index,
             low,
             high: Some(cap),
+            mark: h.mark,
+            share,
         })
     } else {
         let edge = to_price(rising_edge(&schedule, start, budget)?, Round::Down)?;
@@ -164,6 +191,8 @@ fn band(h: &Held, budget: I80F48) -> MathResult<Band> {
             market_index,
             low: None,
             high: Some(edge.min(cap)),
+            mark: h.mark,
+            share,
         })
     }
 }

@@ -14,6 +14,10 @@ use std::collections::{BTreeSet, HashMap};
 #[cfg(test)]
 mod tests;
 
+/// Accounts re-scored at a time after a price update: the liquidatable accounts of each chunk
+/// are handed to liquidation before the next chunk is scored (`Keeper::on_tick`).
+pub const RESCORE_CHUNK: usize = 256;
+
 /// Band edges of one market, ordered by price (the raw bits of an I80F48 order like it).
 type Edges = HashMap<u16, BTreeSet<(i128, Pubkey)>>;
 
@@ -142,12 +146,20 @@ impl LiquidationIndex {
     /// After marks or time moved: re-scores the accounts a mark in `markets` has left the band
     /// of, those whose horizon has passed at `now`, and those re-scored on every pass.
     pub fn reprice(&mut self, markets: &[PricedMarket], now: i64) -> Pass {
+        let (due, work) = self.due(markets, now);
+        let mut pass = self.rescore(&due, markets, now);
+        pass.work = work;
+        pass
+    }
+
+    /// Re-scores `keys` (those still held) at `markets` and `now`, re-places them, and returns
+    /// the liquidatable ones, worst first.
+    pub fn rescore(&mut self, keys: &[Pubkey], markets: &[PricedMarket], now: i64) -> Pass {
         let mut pass = Pass::default();
-        let due = self.due(markets, now, &mut pass.work);
-        pass.work.rescored = due.len();
-        for key in due {
-            if let Some(view) = self.take(&key) {
-                let score = self.put(key, view, markets, now);
+        for key in keys {
+            if let Some(view) = self.take(key) {
+                pass.work.rescored += 1;
+                let score = self.put(*key, view, markets, now);
                 record(&mut pass, score);
             }
         }
@@ -166,33 +178,55 @@ impl LiquidationIndex {
         found
     }
 
-    /// Every account due for re-scoring, counting why.
-    fn due(&self, markets: &[PricedMarket], now: i64, work: &mut Work) -> BTreeSet<Pubkey> {
-        let mut due = BTreeSet::new();
+    /// Every account due for re-scoring at `markets` and `now`, most urgent first, and why: the
+    /// accounts re-scored on every pass (the liquidatable are among them), then those whose band
+    /// a mark has left, the most of their slack the moves consumed first (`Band::consumed`,
+    /// summed over the crossed markets), then those whose horizon has passed.
+    pub fn due(&self, markets: &[PricedMarket], now: i64) -> (Vec<Pubkey>, Work) {
+        let mut work = Work::default();
+        let mut urgency: HashMap<Pubkey, f64> = HashMap::new();
         for priced in markets {
             let Ok(mark) = &priced.mark else { continue };
             let at = bits(*mark);
             let index = priced.market.index;
-            if let Some(lows) = self.lows.get(&index) {
-                for (_, key) in lows.range((at.saturating_add(1), Pubkey::default())..) {
-                    work.crossed += 1;
-                    due.insert(*key);
-                }
-            }
-            if let Some(highs) = self.highs.get(&index) {
-                for (_, key) in highs.range(..(at, Pubkey::default())) {
-                    work.crossed += 1;
-                    due.insert(*key);
-                }
+            let lows = self
+                .lows
+                .get(&index)
+                .into_iter()
+                .flat_map(|lows| lows.range((at.saturating_add(1), Pubkey::default())..));
+            let highs = self
+                .highs
+                .get(&index)
+                .into_iter()
+                .flat_map(|highs| highs.range(..(at, Pubkey::default())));
+            for (_, key) in lows.chain(highs) {
+                work.crossed += 1;
+                *urgency.entry(*key).or_default() += self.consumed(key, index, *mark);
             }
         }
         for (_, key) in self.expiries.range(..(now, Pubkey::default())) {
             work.expired += 1;
-            due.insert(*key);
+            urgency.entry(*key).or_insert(-1.0);
         }
         work.always = self.always.len();
-        due.extend(self.always.iter().copied());
-        due
+        for key in &self.always {
+            urgency.insert(*key, f64::INFINITY);
+        }
+        let mut due: Vec<(Pubkey, f64)> = urgency.into_iter().collect();
+        due.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        work.rescored = due.len();
+        (due.into_iter().map(|(key, _)| key).collect(), work)
+    }
+
+    /// `Band::consumed` of `key`'s band in market `index` at `mark` (0 without one).
+    fn consumed(&self, key: &Pubkey, index: u16, mark: I80F48) -> f64 {
+        match self.entries.get(key).map(|e| &e.placement) {
+            Some(Placement::Banded { bands, .. }) => bands
+                .iter()
+                .find(|b| b.market_index == index)
+                .map_or(0.0, |b| b.consumed(mark)),
+            _ => 0.0,
+        }
     }
 
     /// Scores `view` and places it; the key must not be held.

@@ -396,7 +396,6 @@ impl Keeper {
             tracing::warn!(event = "unpriced", sub_account = %u.key, reason = %u.reason);
         }
         self.count(|c| {
-            c.scans += 1;
             c.accounts_scanned += accounts.len() as u64;
             c.candidates += candidates.len() as u64;
         });
@@ -412,6 +411,7 @@ impl Keeper {
         }
         self.execute_orders(&markets, now).await?;
         self.prune_orders(now).await?;
+        self.count(|c| c.scans += 1);
         Ok(keys)
     }
 

@@ -15,11 +15,13 @@ pub struct TickRecord {
     pub started: Instant,
     /// Reading every market, oracle and the clock before scoring (wall time).
     pub fetch: Duration,
-    /// The reprice itself (wall time).
+    /// The reprice itself, from the reads to the last chunk scored (wall time).
     pub reprice: Duration,
-    /// CPU time of the reprice on the thread that ran it (it runs under the index's lock,
-    /// without awaiting, so this is the index's own cost).
+    /// CPU time of the reprice: finding what is due and scoring each chunk, each under the
+    /// index's lock without awaiting, so this is the index's own cost.
     pub reprice_cpu: Duration,
+    /// From taking the update up to handing the first liquidatable accounts to liquidation.
+    pub first_dispatch: Option<Duration>,
     /// Work the index did.
     pub work: Work,
     /// Liquidatable sub-accounts the update found.
@@ -73,6 +75,7 @@ mod tests {
                 fetch: Duration::ZERO,
                 reprice: Duration::ZERO,
                 reprice_cpu: Duration::ZERO,
+                first_dispatch: None,
                 work: Work::default(),
                 candidates,
             });

@@ -3,6 +3,7 @@
 //! only the accounts whose band the new mark leaves). Both reconnect with back-off; the periodic
 //! full scan covers any gap.
 
+use crate::index::RESCORE_CHUNK;
 use crate::keeper::Keeper;
 use crate::ticks::{thread_cpu, TickRecord};
 use futures_util::stream::{select_all, StreamExt};
@@ -161,9 +162,11 @@ impl Keeper {
         }
     }
 
-    /// Reads every mark and the clock (one request), reprices the liquidation index, and starts
-    /// liquidating what it reports, worst first, within the in-flight limit (the next report
-    /// need not wait).
+    /// Reads every mark and the clock (one request), then re-scores what the liquidation index
+    /// finds due, most urgent first, `RESCORE_CHUNK` accounts at a time: each chunk's
+    /// liquidatable accounts are handed to liquidation (worst first, within the in-flight limit)
+    /// before the next chunk is scored, so the first transaction does not wait for the whole
+    /// move to be scored. The next report need not wait for the liquidations.
     async fn on_tick(self: &Arc<Self>) {
         let started = Instant::now();
         let (markets, now) = match self.fresh(&[]).await {
@@ -172,26 +175,36 @@ impl Keeper {
         };
         let fetched = Instant::now();
         let cpu = thread_cpu();
-        let pass = self.lock_index().reprice(&markets, now);
+        let (due, work) = self.lock_index().due(&markets, now);
+        let mut reprice_cpu = thread_cpu().saturating_sub(cpu);
+        let (mut candidates, mut first_dispatch) = (0, None);
+        for chunk in due.chunks(RESCORE_CHUNK) {
+            let cpu = thread_cpu();
+            let pass = self.lock_index().rescore(chunk, &markets, now);
+            reprice_cpu += thread_cpu().saturating_sub(cpu);
+            if !pass.candidates.is_empty() {
+                first_dispatch.get_or_insert_with(|| started.elapsed());
+                candidates += pass.candidates.len();
+                let keys: Vec<Pubkey> = pass.candidates.iter().map(|c| c.key).collect();
+                let keeper = Arc::clone(self);
+                tokio::spawn(async move { keeper.liquidate_ranked(&keys).await });
+                tokio::task::yield_now().await;
+            }
+        }
         self.log_tick(TickRecord {
             started,
             fetch: fetched - started,
             reprice: fetched.elapsed(),
-            reprice_cpu: thread_cpu().saturating_sub(cpu),
-            work: pass.work,
-            candidates: pass.candidates.len(),
+            reprice_cpu,
+            first_dispatch,
+            work,
+            candidates,
         });
         self.count(|c| {
             c.index_ticks += 1;
-            c.index_rescored += pass.work.rescored as u64;
-            c.index_crossed += pass.work.crossed as u64;
+            c.index_rescored += work.rescored as u64;
+            c.index_crossed += work.crossed as u64;
         });
-        tracing::debug!(event = "index_tick", work = ?pass.work, candidates = pass.candidates.len());
-        if pass.candidates.is_empty() {
-            return;
-        }
-        let keys: Vec<Pubkey> = pass.candidates.iter().map(|c| c.key).collect();
-        let keeper = Arc::clone(self);
-        tokio::spawn(async move { keeper.liquidate_ranked(&keys).await });
+        tracing::debug!(event = "index_tick", work = ?work, candidates);
     }
 }

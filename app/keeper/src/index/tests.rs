@@ -99,6 +99,61 @@ fn an_isolated_long_is_rescored_only_below_its_band_edge_worked_out_by_hand() {
 }
 
 #[test]
+fn due_puts_the_liquidatable_first_then_the_deepest_past_its_edge_then_the_expired() {
+    let params = MarketParams {
+        max_funding_rate_ppm: 0,
+        ..btc_params()
+    };
+    let mut markets = vec![market(0, params, fx("50000"))];
+    let long = position(0, BASE_UNIT / 5, fx("50000"), 10);
+    let [liquidatable, near, far, safe] = [0; 4].map(|_| Pubkey::new_unique());
+    let mut index = LiquidationIndex::new(HORIZON_S);
+    let built = index.rebuild(
+        &[
+            // 0.2 BTC at 50,000 (notional $10,000, maintenance 0.5% = $50): $40 is under it.
+            (liquidatable, view(40 * USD as i64, true, &[long])),
+            // Band edges (the derivation above): $1,000 → 45,273.87; $2,000: slack (1,950 USD
+            // less 3 native) × 99% / 0.995 = 1,940,201,001 native off 10,000,000,000, so
+            // 8,059,798,999 / 200,000 = 40,298.99.
+            (near, view(1_000 * USD as i64, true, &[long])),
+            (far, view(2_000 * USD as i64, true, &[long])),
+            // $100,000 of collateral: no band edge above zero.
+            (safe, view(100_000 * USD as i64, true, &[long])),
+        ],
+        &markets,
+        NOW,
+    );
+    assert_eq!(keys(&built.candidates), vec![liquidatable]);
+    // At 40,000 the $1,000 account has passed 10,000 / 4,726.13 = 2.12 of its band's width
+    // (all its slack), the $2,000 one 10,000 / 9,701.01 = 1.03.
+    // Past the horizon every band has expired; only the safe account is due for that alone.
+    set_mark(&mut markets, 0, fx("40000"));
+    let (due, work) = index.due(&markets, NOW + HORIZON_S + 1);
+    assert_eq!(due, vec![liquidatable, near, far, safe]);
+    assert_eq!((work.always, work.crossed, work.expired), (1, 2, 3));
+    let early = index.due(&markets, NOW).0;
+    assert_eq!(early, vec![liquidatable, near, far], "nothing expired yet");
+}
+
+#[test]
+fn a_band_reports_the_share_of_slack_a_move_consumed() {
+    // Drawn at 50,000 down to 45,000 with a quarter of the slack: a fall to 40,000 passes twice
+    // the band's width, half of the account's slack; a rise to 60,000 towards a cap of 100,000
+    // passes a fifth of that width, 5%.
+    let band = crate::band::Band {
+        market_index: 0,
+        low: Some(fx("45000")),
+        high: Some(fx("100000")),
+        mark: fx("50000"),
+        share: fx("0.25"),
+    };
+    assert_eq!(band.consumed(fx("40000")), 0.5);
+    assert_eq!(band.consumed(fx("60000")), 0.05);
+    let unbounded = crate::band::Band { low: None, ..band };
+    assert_eq!(unbounded.consumed(fx("1")), 0.0);
+}
+
+#[test]
 fn a_rise_never_rescores_a_long_below_twice_its_mark() {
     let mut markets = vec![market(0, btc_params(), fx("50000"))];
     let long = position(0, BASE_UNIT / 5, fx("50000"), 10);
@@ -315,6 +370,22 @@ impl World {
     }
 }
 
+/// `due`, then `rescore` three accounts at a time, the finds merged worst first.
+fn chunked(index: &mut LiquidationIndex, markets: &[PricedMarket], now: i64) -> Pass {
+    let (due, work) = index.due(markets, now);
+    let mut all = Pass {
+        work,
+        ..Pass::default()
+    };
+    for chunk in due.chunks(3) {
+        let pass = index.rescore(chunk, markets, now);
+        all.candidates.extend(pass.candidates);
+        all.unpriced.extend(pass.unpriced);
+    }
+    worst_first(&mut all.candidates);
+    all
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1_000))]
 
@@ -335,9 +406,14 @@ proptest! {
         let mut index = LiquidationIndex::new(HORIZON_S);
         let built = index.rebuild(&world.accounts, &world.markets, NOW);
         prop_assert_eq!(keys(&built.candidates), rescan(&world.accounts, &world.markets, NOW));
-        for step in &steps {
+        for (i, step) in steps.iter().enumerate() {
             world.apply(step, &mut index);
-            let pass = index.reprice(&world.markets, world.now);
+            // Every other step as the keeper does it: what is due, re-scored in small chunks.
+            let pass = if i % 2 == 0 {
+                index.reprice(&world.markets, world.now)
+            } else {
+                chunked(&mut index, &world.markets, world.now)
+            };
             let expected = rescan(&world.accounts, &world.markets, world.now);
             prop_assert_eq!(keys(&pass.candidates), expected.clone(), "after {:?}", step);
             prop_assert_eq!(keys(&index.liquidatable()), expected);

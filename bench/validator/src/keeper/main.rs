@@ -71,7 +71,7 @@ fn line(row: &Row) -> String {
         (None, _) => "–".into(),
     };
     format!(
-        "| {} | {:.0}% | {:+.2}% | {} ({:.2}%) | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} / {} | {:.0} → {:.0} | {:.1} | {:.1} |",
+        "| {} | {:.0}% | {:+.2}% | {} ({:.2}%) | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} / {} | {:.0} → {:.0} | {:.1} | {:.1} |",
         row.accounts,
         row.target_percent,
         row.move_percent,
@@ -80,6 +80,11 @@ fn line(row: &Row) -> String {
         work.map_or("–".into(), |w| w.rescored.to_string()),
         work.map_or("–".into(), |w| w.crossed.to_string()),
         opt(cpu, 2),
+        opt(
+            tick.and_then(|t| t.first_dispatch)
+                .map(|d| d.as_secs_f64() * 1e3),
+            1,
+        ),
         opt(row.notified_ms, 0),
         opt(row.first_sent_ms, 0),
         row.first_slots.map_or("–".into(), |s| s.to_string()),
@@ -108,7 +113,7 @@ fn idle_line(row: &Row) -> String {
 
 fn report(rows: &[Row], settings: Settings) -> String {
     let mut out = String::from(
-        "| sub-accounts | liquidatable | BTC move | liquidatable by `rank` | re-scored by the tick | bands crossed | reprice CPU (ms) | notified (ms) | first sent (ms) | first landed (slots after the move) | first confirmed (ms) | last confirmed (ms) | landed tx / accounts / predicted | RSS before → after keeper (MiB) | validator start (s) | keeper's first scan (s) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        "| sub-accounts | liquidatable | BTC move | liquidatable by `rank` | re-scored by the tick | bands crossed | reprice CPU (ms) | first handed to liquidation (ms after the tick's start) | notified (ms) | first sent (ms) | first landed (slots after the move) | first confirmed (ms) | last confirmed (ms) | landed tx / accounts / predicted | RSS before → after keeper (MiB) | validator start (s) | keeper's first scan (s) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for row in rows {
         out.push_str(&line(row));
