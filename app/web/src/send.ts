@@ -60,7 +60,11 @@ export function describeError(error: unknown): string {
   return message;
 }
 
-/** Signs `instructions` with `payer` (the wallet), sends with preflight, waits until processed. */
+/**
+ * Signs `instructions` with `payer` (the wallet), sends with preflight, and waits until it is
+ * confirmed: the page reads at `confirmed`, so the refresh that follows shows what it did (a
+ * `processed` status alone let the next action be built from the state before it).
+ */
 export async function send(chain: Chain, payer: TransactionPartialSigner, instructions: Instruction[]): Promise<string> {
   const { value: blockhash } = await chain.rpc.getLatestBlockhash().send();
   const message = pipe(
@@ -75,10 +79,8 @@ export async function send(chain: Chain, payer: TransactionPartialSigner, instru
   for (let attempt = 0; attempt < 50; attempt++) {
     const { value } = await chain.rpc.getSignatureStatuses([signature]).send();
     const status = value[0];
-    if (status) {
-      if (status.err) throw Object.assign(new Error('transaction failed'), { cause: status.err });
-      return signature;
-    }
+    if (status?.err) throw Object.assign(new Error('transaction failed'), { cause: status.err });
+    if (status && status.confirmationStatus !== 'processed') return signature;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`transaction ${signature} was not confirmed`);
