@@ -521,9 +521,11 @@ async function useWallet(wallet: Wallet) {
 
 // ---- wiring -------------------------------------------------------------------------------
 
+/** Runs a user's action on the state read just now (not the last 3-second refresh), then refreshes. */
 function guarded(task: () => Promise<unknown>) {
   return async () => {
     clearFieldErrors();
+    await refresh().catch(() => {});
     try {
       await task();
     } catch (error) {
