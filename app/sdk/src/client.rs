@@ -3,6 +3,7 @@
 
 use crate::accounts::{self, SubAccountView};
 use crate::builders;
+use crate::statuses::StatusBoard;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::Discriminator;
@@ -43,6 +44,8 @@ pub struct Client {
     pub rpc: RpcClient,
     /// The commitment `send` waits for.
     landing: CommitmentConfig,
+    /// The transactions `send` is waiting on, asked about together.
+    statuses: StatusBoard,
 }
 
 /// Where the markets' accounts live: each market's address and its oracle's, in index order,
@@ -83,6 +86,7 @@ impl Client {
         Self {
             rpc: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
             landing: CommitmentConfig::confirmed(),
+            statuses: StatusBoard::default(),
         }
     }
 
@@ -102,6 +106,7 @@ impl Client {
         Self {
             rpc: RpcClient::new_with_timeout_and_commitment(url.to_string(), timeout, read),
             landing: CommitmentConfig::confirmed(),
+            statuses: StatusBoard::default(),
         }
     }
 
@@ -339,16 +344,17 @@ impl Client {
     }
 
     /// Waits until `signature` is `confirmed` (its error if it failed), or fails once its
-    /// `blockhash` can no longer land.
+    /// `blockhash` can no longer land. Every `send` waiting on this client shares one status
+    /// request per half `STATUS_POLL`.
     async fn confirm(&self, signature: &Signature, blockhash: &Hash) -> ClientResult<Signature> {
+        let _waiting = self.statuses.wait_for(*signature);
         let mut polls = 0u32;
         loop {
             polls += 1;
-            let status = self
-                .rpc
-                .get_signature_status_with_commitment(signature, self.landing)
+            self.statuses
+                .ask(&self.rpc, self.landing, STATUS_POLL / 2)
                 .await?;
-            match status {
+            match self.statuses.outcome(signature) {
                 Some(Ok(())) => return Ok(*signature),
                 Some(Err(error)) => return Err(error.into()),
                 None => {}
@@ -363,6 +369,11 @@ impl Client {
             }
             tokio::time::sleep(STATUS_POLL).await;
         }
+    }
+
+    /// `getSignatureStatuses` requests `send` has made so far, over every transaction sent.
+    pub fn status_requests(&self) -> u64 {
+        self.statuses.requests()
     }
 
     /// Requests `lamports` for `to` from the cluster's faucet and waits until the transfer is

@@ -10,5 +10,6 @@ pub mod deploy;
 pub mod errors;
 pub mod presets;
 pub mod preview;
+mod statuses;
 pub mod stress;
 pub mod summary;
