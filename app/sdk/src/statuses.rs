@@ -22,10 +22,19 @@ pub(crate) struct StatusBoard {
     board: Mutex<Board>,
 }
 
+/// One signature on the board.
+#[derive(Default)]
+struct Entry {
+    /// Sends waiting on it (the same transaction may be sent twice at once).
+    waiters: usize,
+    /// Its outcome, once it reached the commitment.
+    outcome: Option<Outcome>,
+}
+
 #[derive(Default)]
 struct Board {
-    /// Each waiting signature, with its outcome once it reached the commitment.
-    waiting: HashMap<Signature, Option<Outcome>>,
+    /// Each waiting signature.
+    waiting: HashMap<Signature, Entry>,
     /// When the last round of requests was sent.
     last_round: Option<Instant>,
     /// A round is being asked now (by one waiter; the others read its answer).
@@ -42,7 +51,13 @@ pub(crate) struct Waiting<'a> {
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.board.lock().waiting.remove(&self.signature);
+        let mut board = self.board.lock();
+        if let Some(entry) = board.waiting.get_mut(&self.signature) {
+            entry.waiters -= 1;
+            if entry.waiters == 0 {
+                board.waiting.remove(&self.signature);
+            }
+        }
     }
 }
 
@@ -62,7 +77,7 @@ impl StatusBoard {
 
     /// Puts `signature` on the board until the returned guard is dropped.
     pub(crate) fn wait_for(&self, signature: Signature) -> Waiting<'_> {
-        self.lock().waiting.insert(signature, None);
+        self.lock().waiting.entry(signature).or_default().waiters += 1;
         Waiting {
             board: self,
             signature,
@@ -71,7 +86,8 @@ impl StatusBoard {
 
     /// `signature`'s outcome, once a round has seen it reach the commitment.
     pub(crate) fn outcome(&self, signature: &Signature) -> Option<Outcome> {
-        self.lock().waiting.get(signature).cloned().flatten()
+        let board = self.lock();
+        board.waiting.get(signature)?.outcome.clone()
     }
 
     /// `getSignatureStatuses` requests made so far (by every waiter together).
@@ -98,7 +114,7 @@ impl StatusBoard {
             board
                 .waiting
                 .iter()
-                .filter(|(_, outcome)| outcome.is_none())
+                .filter(|(_, entry)| entry.outcome.is_none())
                 .map(|(signature, _)| *signature)
                 .collect()
         };
@@ -111,11 +127,31 @@ impl StatusBoard {
                 let Some(status) = status.filter(|s| s.satisfies_commitment(commitment)) else {
                     continue;
                 };
-                if let Some(slot) = board.waiting.get_mut(signature) {
-                    *slot = Some(status.status);
+                if let Some(entry) = board.waiting.get_mut(signature) {
+                    entry.outcome = Some(status.status);
                 }
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_stays_on_the_board_while_any_send_waits_on_it() {
+        let board = StatusBoard::default();
+        let (signature, other) = (Signature::from([7; 64]), Signature::from([8; 64]));
+        let first = board.wait_for(signature);
+        let second = board.wait_for(signature);
+        let _other = board.wait_for(other);
+        drop(first);
+        assert!(board.lock().waiting.contains_key(&signature));
+        drop(second);
+        assert!(!board.lock().waiting.contains_key(&signature));
+        assert!(board.lock().waiting.contains_key(&other));
+        assert_eq!(board.outcome(&other), None);
     }
 }
