@@ -1,5 +1,5 @@
 //! One `getSignatureStatuses` for every transaction a client is waiting on, however many are in
-//! flight: a keeper with 64 liquidations in flight asks once per poll interval, not 64 times.
+//! flight: a keeper with 64 liquidations in flight asks once per round, not 64 times.
 
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
